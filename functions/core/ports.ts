@@ -1,0 +1,162 @@
+// The collaborators core functions receive. Adapters in functions/adapters implement them for AWS
+// (and, pointed at local endpoints, for the local mode); tests pass the same adapters or small fakes.
+
+/** Raw inbound mail, written by SES's S3 action under `raw/<messageId>`. */
+export interface MailStore {
+  /** The raw MIME bytes, or undefined when no such object exists. */
+  readRawMail(messageId: string): Promise<Buffer | undefined>;
+}
+
+/** Fax documents under `media/<key>.pdf`. */
+export interface MediaStore {
+  putDocument(key: string, pdf: Uint8Array): Promise<void>;
+  getDocument(key: string): Promise<Uint8Array | undefined>;
+  /** A presigned GET URL that answers 200 with the PDF for `ttlSeconds`. */
+  documentUrl(key: string, ttlSeconds: number): Promise<string>;
+}
+
+/** Where a fax stands. Statuses only move forward, by rank (see `statusRank` in fax-status.ts). */
+export type FaxStatus =
+  | 'claimed' // ledger claim written, POST not (yet) known to have reached Telnyx
+  | 'unknown' // the POST may have reached Telnyx; never resent
+  | 'not_sent' // Telnyx certainly did not take it (refused, or unreachable): final
+  | 'queued'
+  | 'media.processed'
+  | 'sending'
+  | 'delivered'
+  | 'failed';
+
+export interface JobKey {
+  /** SES message id (the S3 object name under raw/). */
+  messageId: string;
+  /** Destination in E.164. */
+  recipient: string;
+}
+
+export interface NewFaxJob extends JobKey {
+  /** The local part exactly as the sender typed it. */
+  typed: string;
+  sender: string;
+  subject: string;
+  /** The original email's Message-ID header, for threading the result email. */
+  emailMessageId?: string;
+  /** Key of the fax document in the MediaStore. */
+  mediaKey: string;
+  /** Pages in the document we built. */
+  documentPages: number;
+  createdAt: string;
+  /** Epoch seconds after which DynamoDB may delete the item. */
+  expiresAt: number;
+}
+
+export interface FaxJob extends NewFaxJob {
+  status: FaxStatus;
+  faxId?: string;
+  /** ISO time each status was reached. */
+  statusTimes: Partial<Record<FaxStatus, string>>;
+  /** Why the fax was not sent or its fate is unknown (our words), when status says so. */
+  note?: string;
+  pageCount?: number;
+  callDurationSecs?: number;
+  failureReason?: string;
+  updatedAt: string;
+}
+
+export type ClaimResult = { claimed: true } | { claimed: false; existing: FaxJob };
+
+export interface StatusChange {
+  status: FaxStatus;
+  at: string;
+  faxId?: string;
+  pageCount?: number;
+  callDurationSecs?: number;
+  failureReason?: string;
+  note?: string;
+}
+
+export interface Ledger {
+  /** Conditionally creates the job with status `claimed`; an existing job is returned instead. */
+  claimFax(job: NewFaxJob): Promise<ClaimResult>;
+  getJob(key: JobKey): Promise<FaxJob | undefined>;
+  /**
+   * Applies the change only when it moves the job forward (higher rank than the current status),
+   * and, when `faxId` is given, only when the job has no fax id yet or the same one.
+   * Returns the job after the change, or undefined when nothing changed (or no such job).
+   */
+  advance(key: JobKey, change: StatusChange): Promise<FaxJob | undefined>;
+
+  /**
+   * Claims the right to send one notice (`noticeId` names it, e.g. `mail#<messageId>`).
+   * True when this caller may send: never sent, and not claimed by someone else within `leaseSeconds`.
+   */
+  claimNotice(
+    noticeId: string,
+    now: Date,
+    leaseSeconds: number,
+    expiresAt: number,
+  ): Promise<boolean>;
+  markNoticeSent(noticeId: string, at: string): Promise<void>;
+  /** Gives up a claim after a failed send, so that a retry may send. */
+  releaseNotice(noticeId: string): Promise<void>;
+
+  /** Whether a webhook event id has been fully processed before. */
+  isEventProcessed(eventId: string): Promise<boolean>;
+  markEventProcessed(eventId: string, at: string, expiresAt: number): Promise<void>;
+}
+
+export type FaxQuality = 'normal' | 'high' | 'very_high' | 'ultra_light' | 'ultra_dark';
+
+export interface FaxRequest {
+  connectionId: string;
+  from: string;
+  to: string;
+  mediaUrl: string;
+  quality: FaxQuality;
+  webhookUrl: string;
+  clientState: string;
+}
+
+export type FaxSendResult =
+  /** Telnyx answered 202. */
+  | { kind: 'accepted'; faxId: string }
+  /** Telnyx answered 4xx: it will not send this fax. `detail` is Telnyx's reason. */
+  | { kind: 'refused'; status: number; detail: string }
+  /** Certainly never reached Telnyx or certainly not taken (connection refused, 429/503 after retries). */
+  | { kind: 'not_sent'; reason: string }
+  /** The request may have reached Telnyx (timeout after sending, 5xx, reset mid-way): never resend. */
+  | { kind: 'unknown'; reason: string };
+
+export interface FaxApi {
+  sendFax(request: FaxRequest): Promise<FaxSendResult>;
+}
+
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+export interface OutgoingEmail {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** The original Message-ID, e.g. `<abc@example.com>`; sets In-Reply-To and References. */
+  inReplyTo?: string;
+  attachments?: EmailAttachment[];
+}
+
+export interface Mailer {
+  /** Sends and resolves once the provider accepted the message; rejects otherwise. */
+  send(email: OutgoingEmail): Promise<void>;
+}
+
+export type Clock = () => Date;
+
+/** The subset of Powertools Logger that core code uses. */
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}

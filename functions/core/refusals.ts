@@ -1,0 +1,110 @@
+// Every reason an email is refused, once, with the words the sender reads.
+
+export type Refusal =
+  | { code: 'sender_not_allowed'; sender: string }
+  | { code: 'too_many_recipients'; count: number; limit: number }
+  | { code: 'no_document' }
+  | { code: 'unsupported_document'; files: string[] }
+  | { code: 'winmail_dat'; file: string }
+  | { code: 'encrypted_email' }
+  | { code: 'encrypted_pdf'; file: string }
+  | { code: 'unreadable_document'; file: string }
+  | { code: 'empty_attachment'; file: string }
+  | { code: 'too_many_pages'; pages: number; limit: number }
+  | { code: 'too_large'; megabytes: number; limit: number };
+
+export type RefusalCode = Refusal['code'];
+
+/** Why one recipient address cannot be faxed. `typed` is the local part as the sender wrote it. */
+export type RecipientProblem =
+  | { code: 'invalid_number'; typed: string }
+  | { code: 'special_number'; typed: string }
+  | { code: 'premium_number'; typed: string };
+
+export interface Explanation {
+  problem: string;
+  fix: string;
+}
+
+const quote = (name: string) => `"${name}"`;
+const names = (files: string[]) => files.map(quote).join(', ');
+
+export function explainRefusal(refusal: Refusal): Explanation {
+  switch (refusal.code) {
+    case 'sender_not_allowed':
+      return {
+        problem: `${refusal.sender} is not on this fax service's list of allowed senders.`,
+        fix: 'Ask your fax administrator to add your address, or send from an address that is allowed.',
+      };
+    case 'too_many_recipients':
+      return {
+        problem: `The email was addressed to ${refusal.count} fax numbers; at most ${refusal.limit} are allowed in one email. Nothing was sent.`,
+        fix: `Split the recipients over several emails of at most ${refusal.limit} fax numbers each.`,
+      };
+    case 'no_document':
+      return {
+        problem: 'The email had no document to fax.',
+        fix: 'Attach the document as a PDF (or a JPEG, PNG, GIF or TIFF image) and send it again.',
+      };
+    case 'unsupported_document':
+      return {
+        problem: `This fax service cannot fax ${names(refusal.files)}: only PDF files and images (JPEG, PNG, GIF, TIFF) can be faxed.`,
+        fix: 'Open the file and print it to PDF ("Save as PDF" or "Print to PDF"), then attach the PDF and send again.',
+      };
+    case 'winmail_dat':
+      return {
+        problem: `Your mail program packed the attachments into ${quote(refusal.file)} (Outlook's Rich Text format), which cannot be faxed.`,
+        fix: 'In Outlook, set the message format to HTML or plain text, attach the document as a PDF and send again.',
+      };
+    case 'encrypted_email':
+      return {
+        problem: 'The email was encrypted (S/MIME or PGP), so its attachments cannot be read.',
+        fix: 'Send the email again without encryption. The link from this service to the fax line is protected.',
+      };
+    case 'encrypted_pdf':
+      return {
+        problem: `The PDF ${quote(refusal.file)} is password-protected or encrypted, so it cannot be faxed.`,
+        fix: 'Remove the password (or print the document to a new PDF) and send it again.',
+      };
+    case 'unreadable_document':
+      return {
+        problem: `The file ${quote(refusal.file)} is damaged or incomplete and cannot be read.`,
+        fix: 'Open the file to check it, save or export it again, and send the new copy.',
+      };
+    case 'empty_attachment':
+      return {
+        problem: `The attachment ${quote(refusal.file)} is empty (0 bytes).`,
+        fix: 'Attach the file again; if it keeps arriving empty, save it to your computer first and attach that copy.',
+      };
+    case 'too_many_pages':
+      return {
+        problem: `The document has ${refusal.pages} pages; this fax service sends at most ${refusal.limit} pages in one fax.`,
+        fix: `Split the document into parts of at most ${refusal.limit} pages and send each in its own email.`,
+      };
+    case 'too_large':
+      return {
+        problem: `The fax document would be ${refusal.megabytes} MB; the limit is ${refusal.limit} MB.`,
+        fix: 'Send fewer or smaller files (for example scans at 200 dpi in black and white), or split them over several emails.',
+      };
+  }
+}
+
+export function explainRecipientProblem(problem: RecipientProblem): Explanation {
+  switch (problem.code) {
+    case 'invalid_number':
+      return {
+        problem: `${quote(problem.typed)} is not a valid fax number.`,
+        fix: 'Write the number in full, for example +13125551234@ followed by the fax domain, and send again.',
+      };
+    case 'special_number':
+      return {
+        problem: `${quote(problem.typed)} is an emergency, service or short code number, which cannot receive faxes.`,
+        fix: 'Check the fax number with the recipient and send again to the full number.',
+      };
+    case 'premium_number':
+      return {
+        problem: `${quote(problem.typed)} is a premium-rate number; this fax service does not call those.`,
+        fix: 'Check the fax number with the recipient; ask your administrator if you really need to fax it.',
+      };
+  }
+}
