@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -67,7 +68,9 @@ const schema = z
       .string()
       .optional()
       .transform((v) => (v ?? 'US').toUpperCase())
-      .pipe(z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 country code like US')),
+      .pipe(
+        z.string().refine(isSupportedCountry, 'must be a two-letter ISO 3166 country code like US'),
+      ),
     TELNYX_API_URL: z
       .url({ error: 'must be a URL' })
       .optional()

@@ -2,13 +2,13 @@ import type { FaxStatus, JobKey } from './ports';
 
 const RANK: Record<FaxStatus, number> = {
   claimed: 0,
-  unknown: 0,
+  unknown: 1,
+  queued: 2,
+  'media.processed': 3,
+  sending: 4,
+  delivered: 5,
+  failed: 5,
   not_sent: 9,
-  queued: 1,
-  'media.processed': 2,
-  sending: 3,
-  delivered: 4,
-  failed: 4,
 };
 
 /** Statuses only move to a higher rank; delivered, failed and not_sent are final. */
