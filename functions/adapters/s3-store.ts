@@ -1,0 +1,81 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { MailStore, MediaStore } from '../core/ports';
+
+/**
+ * An S3 client from the standard AWS settings. With an endpoint override (a local stand-in)
+ * it addresses buckets by path, the only style s3rver serves.
+ */
+export function createS3Client(env: Record<string, string | undefined>): S3Client {
+  return new S3Client({
+    forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL),
+  });
+}
+
+export interface S3StoreOptions {
+  bucket: string;
+  client: S3Client;
+}
+
+/** Raw mail under `raw/<messageId>` and fax documents under `media/<key>.pdf`, in one bucket. */
+export class S3Store implements MailStore, MediaStore {
+  private readonly bucket: string;
+  private readonly client: S3Client;
+
+  constructor({ bucket, client }: S3StoreOptions) {
+    this.bucket = bucket;
+    this.client = client;
+  }
+
+  async readRawMail(messageId: string): Promise<Buffer | undefined> {
+    const bytes = await this.read(`raw/${messageId}`);
+    return bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  async putDocument(key: string, pdf: Uint8Array): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: mediaKey(key),
+        Body: pdf,
+        ContentType: 'application/pdf',
+      }),
+    );
+  }
+
+  getDocument(key: string): Promise<Uint8Array | undefined> {
+    return this.read(mediaKey(key));
+  }
+
+  documentUrl(key: string, ttlSeconds: number): Promise<string> {
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: mediaKey(key) });
+    // Telnyx only needs the signed basics; every extra parameter eats into the 2,000-character
+    // limit that a Lambda session token already crowds.
+    command.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { query?: Record<string, unknown>; headers?: HeaderMap };
+        delete request.query?.['x-id'];
+        delete request.headers?.['x-amz-checksum-mode'];
+        return next(args);
+      },
+      { step: 'build', priority: 'low', name: 'shortPresignedUrl' },
+    );
+    return getSignedUrl(this.client, command, { expiresIn: ttlSeconds });
+  }
+
+  private async read(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
+      return await object.Body?.transformToByteArray();
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+}
+
+const mediaKey = (key: string) => `media/${key}.pdf`;
+
+type HeaderMap = Record<string, string>;

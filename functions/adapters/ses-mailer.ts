@@ -1,0 +1,41 @@
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Mailer, OutgoingEmail } from '../core/ports';
+
+/** The MIME message of an email: text and HTML alternatives, threading headers, attachments. */
+export function composeRawEmail(email: OutgoingEmail): Promise<Buffer> {
+  return new MailComposer({
+    from: email.from,
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    inReplyTo: email.inReplyTo,
+    references: email.inReplyTo,
+    attachments: email.attachments?.map((attachment) => ({
+      filename: attachment.filename,
+      contentType: attachment.contentType,
+      content: Buffer.from(attachment.content),
+    })),
+  })
+    .compile()
+    .build();
+}
+
+/** Sends through SES; the envelope names only `to`, whatever the headers say. */
+export class SesMailer implements Mailer {
+  private readonly client: SESClient;
+
+  constructor({ client = new SESClient({}) }: { client?: SESClient } = {}) {
+    this.client = client;
+  }
+
+  async send(email: OutgoingEmail): Promise<void> {
+    await this.client.send(
+      new SendRawEmailCommand({
+        Destinations: [email.to],
+        RawMessage: { Data: await composeRawEmail(email) },
+      }),
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import { afterAll, beforeAll } from 'vitest';
+import { LOCAL_CREDENTIALS, type StandIns, startStandIns } from '../../local/stand-ins';
+
+export const TEST_BUCKET = 'fax-bridge-test';
+export const TEST_TABLE = 'fax-bridge-ledger';
+
+/** Starts the stand-ins on free ports for the enclosing suite; call the result inside tests. */
+export function useStandIns(): () => StandIns {
+  let standIns: StandIns | undefined;
+  beforeAll(async () => {
+    standIns = await startStandIns({ bucket: TEST_BUCKET, table: TEST_TABLE });
+  });
+  afterAll(async () => {
+    await standIns?.stop();
+  });
+  return () => {
+    if (!standIns)
+      throw new Error('the stand-ins run only inside the suite that called useStandIns');
+    return standIns;
+  };
+}
+
+/** AWS SDK client settings pointing at one stand-in. */
+export const localClientConfig = (endpoint: string) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials: LOCAL_CREDENTIALS,
+});
