@@ -64,16 +64,6 @@ export function parseRecipients(addresses: string[], options: RecipientOptions):
 }
 
 /** `+13125551234` → `+1 312 555 1234`, for the emails people read. */
-/** `+1 312-555-1234` for North America (how people there write it), libphonenumber's international format elsewhere. */
-export function formatForPeople(e164: string): string {
-  const number = parsePhoneNumberFromString(e164);
-  if (!number) return e164;
-  const international = number.formatInternational();
-  return number.countryCallingCode === '1'
-    ? international.replace(/^\+1 (\d{3}) (\d{3}) (\d{4})$/, '+1 $1-$2-$3')
-    : international;
-}
-
 function faxLocalPart(address: string, faxDomains: string[]): string | undefined {
   const bare = address.trim().replace(/^<(.*)>$/, '$1');
   const at = bare.lastIndexOf('@');

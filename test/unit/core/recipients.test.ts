@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatForPeople,
-  parseRecipients,
-  type RecipientOptions,
-} from '../../../functions/core/recipients';
+import { parseRecipients, type RecipientOptions } from '../../../functions/core/recipients';
 
 const options: RecipientOptions = {
   faxDomains: ['fax.example.com'],
@@ -237,19 +233,5 @@ describe('parseRecipients: the envelope as a whole', () => {
       count: 3,
       limit: 2,
     });
-  });
-});
-
-describe('formatForPeople', () => {
-  it.each([
-    ['+13125551234', '+1 312-555-1234'],
-    ['+442071234567', '+44 20 7123 4567'],
-    ['+33142685300', '+33 1 42 68 53 00'],
-  ])('%s → %s', (e164, expected) => {
-    expect(formatForPeople(e164)).toBe(expected);
-  });
-
-  it('leaves text it cannot read as it is', () => {
-    expect(formatForPeople('not-a-number')).toBe('not-a-number');
   });
 });
