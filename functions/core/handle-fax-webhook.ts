@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { type FaxEvent, isTerminal, parseWebhook } from './fax-events';
 import { decodeClientState, jobId } from './fax-status';
+import { sendNoticeOnce } from './notice-once';
 import type { Clock, FaxJob, Ledger, Log, Mailer, MediaStore, StatusChange } from './ports';
 import { type FailedDocument, resultEmail } from './result-email';
 import { type Headers, type SignatureVerdict, verifyWebhookSignature } from './webhook-signature';
@@ -175,25 +176,26 @@ async function sendResult(
   const { ledger, log, settings } = deps;
   const noticeId = `result#${jobId(job)}`;
   const now = deps.clock();
-  const lease = RESULT_NOTICE_LEASE_SECONDS;
-  if (!(await ledger.claimNotice(noticeId, now, lease, expiresAt(now, deps)))) {
-    log.info('result email already sent or being sent', { noticeId });
-    return { kind: 'result_claimed' };
-  }
+  const claim = { leaseSeconds: RESULT_NOTICE_LEASE_SECONDS, expiresAt: expiresAt(now, deps) };
+  const compose = async () =>
+    resultEmail({
+      job,
+      from: settings.noticeFrom,
+      timeZone: settings.noticeTimeZone,
+      document: await failedDocument(job, deps),
+    });
   try {
-    const document = await failedDocument(job, deps);
-    await deps.mailer.send(
-      resultEmail({ job, from: settings.noticeFrom, timeZone: settings.noticeTimeZone, document }),
-    );
+    if (!(await sendNoticeOnce(noticeId, compose, deps, claim))) {
+      log.info('result email already sent or being sent', { noticeId });
+      return { kind: 'result_claimed' };
+    }
   } catch (error) {
-    await ledger.releaseNotice(noticeId);
     log.error('result email not sent; Telnyx will deliver the event again', {
       noticeId,
       error: describe(error),
     });
     return { kind: 'result_failed' };
   }
-  await ledger.markNoticeSent(noticeId, deps.clock().toISOString());
   await markProcessed(event, deps);
   const status = job.status as 'delivered' | 'failed';
   log.info('result email sent', { noticeId, status });

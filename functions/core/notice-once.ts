@@ -1,0 +1,32 @@
+import type { Clock, Ledger, Mailer, OutgoingEmail } from './ports';
+
+export interface NoticeOnceDeps {
+  ledger: Ledger;
+  mailer: Mailer;
+  clock: Clock;
+}
+
+/**
+ * Sends a notice at most once, however often the event that causes it is delivered:
+ * claim, send, mark sent. A failed send gives the claim back and rethrows, so a retry may send.
+ * Resolves false when the notice was already sent or another delivery holds the claim.
+ */
+export async function sendNoticeOnce(
+  noticeId: string,
+  compose: () => Promise<OutgoingEmail> | OutgoingEmail,
+  deps: NoticeOnceDeps,
+  claim: { leaseSeconds: number; expiresAt: number },
+): Promise<boolean> {
+  const now = deps.clock();
+  if (!(await deps.ledger.claimNotice(noticeId, now, claim.leaseSeconds, claim.expiresAt))) {
+    return false;
+  }
+  try {
+    await deps.mailer.send(await compose());
+  } catch (error) {
+    await deps.ledger.releaseNotice(noticeId);
+    throw error;
+  }
+  await deps.ledger.markNoticeSent(noticeId, deps.clock().toISOString());
+  return true;
+}
