@@ -11,7 +11,9 @@ const TAG = /\[\s*(fine|photo|no[\s-]?cover)\s*\]/gi;
 
 /** `[fine]` → very_high, `[photo]` → ultra_light, `[no cover]` → no cover page; any case. */
 export function readSubjectTags(subject: string): SubjectTags {
-  const tags = [...subject.matchAll(TAG)].map((m) => (m[1] ?? '').toLowerCase().replace(/[\s-]/, ''));
+  const tags = [...subject.matchAll(TAG)].map((m) =>
+    (m[1] ?? '').toLowerCase().replace(/[\s-]/, ''),
+  );
   const quality: FaxQuality = tags.includes('fine')
     ? 'very_high'
     : tags.includes('photo')

@@ -1,0 +1,255 @@
+// The local bridge: the same Lambda handlers, unchanged, with local stand-ins around them
+// (SMTP front door for SES receiving, s3rver, dynalite, aws-ses-v2-local, a Function URL
+// stand-in and the Telnyx emulator). All data lives under the data dir and survives restarts.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult, SESEvent } from 'aws-lambda';
+import { loadSettings } from '../functions/config';
+import { type SesOutbox, startSesOutbox } from './ses-outbox';
+import {
+  handlerEnv,
+  LOCAL_HOST,
+  type LocalSettings,
+  loadLocalSettings,
+  WEBHOOK_PATH,
+} from './settings';
+import { type SmtpFrontDoor, startSmtpFrontDoor } from './smtp-front-door';
+import { LOCAL_CREDENTIALS, type SesStoredEmail, type StandIns, startStandIns } from './stand-ins';
+import {
+  type EmulatorActivity,
+  type EmulatorOptions,
+  startTelnyxEmulator,
+  type TelnyxEmulator,
+} from './telnyx-emulator';
+import { type BodyEncoding, startWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint';
+
+export interface BridgeOptions {
+  /** The settings to run with (default process.env); the handlers see them in process.env. */
+  env?: Record<string, string | undefined>;
+  /** Where the bridge's own lines go. Default: console.log. */
+  log?: (line: string) => void;
+  onTelnyxActivity?: (activity: EmulatorActivity) => void;
+  /** Emulator options beyond the settings (tests: faster retries). */
+  emulator?: Partial<Omit<EmulatorOptions, 'apiKey' | 'port' | 'host' | 'onActivity'>>;
+  webhookBodyEncoding?: BodyEncoding;
+}
+
+export interface Bridge {
+  settings: LocalSettings;
+  smtpPort: number;
+  /** An address to send a fax to, e.g. +13125551234@fax.localhost. */
+  exampleAddress: string;
+  urls: {
+    smtp: string;
+    webhook: string;
+    telnyx: string;
+    /** The SES stand-in: web view at /, notices at GET /store. */
+    ses: string;
+    s3: string;
+    dynamodb: string;
+  };
+  outboxDir: string;
+  /** Absent when TELNYX_API_URL points at a real Telnyx. */
+  emulator?: TelnyxEmulator;
+  standIns: StandIns;
+  sentEmails(): Promise<SesStoredEmail[]>;
+  stop(): Promise<void>;
+}
+
+type InboundHandler = (event: SESEvent) => Promise<void>;
+type WebhookHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
+
+const NOT_READY: LambdaFunctionURLResult = { statusCode: 503, body: 'starting' };
+
+export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const settings = loadLocalSettings(options.env ?? process.env);
+  const { ports } = settings;
+  const outboxDir = path.join(settings.dataDir, 'outbox');
+  await mkdir(settings.dataDir, { recursive: true });
+
+  const stops: (() => Promise<unknown>)[] = [];
+  let putBack = () => {};
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+    putBack();
+  };
+
+  try {
+    const standIns = await startStandIns({
+      dataDir: settings.dataDir,
+      ports: { s3: ports.s3, dynamodb: ports.dynamodb, ses: 0 },
+      bucket: settings.bucket,
+      table: settings.table,
+    });
+    stops.push(() => standIns.stop());
+
+    const ses: SesOutbox = await startSesOutbox({
+      port: ports.ses,
+      upstream: standIns.endpoints.ses,
+      outboxDir,
+      onNotice: ({ file }) => log(`fax-bridge local: notice sent, copy in ${file}`),
+      onError: (error) => log(`fax-bridge local: could not copy a notice to the outbox: ${error}`),
+    });
+    stops.push(() => ses.stop());
+
+    let emulator: TelnyxEmulator | undefined;
+    const telnyx = settings.telnyx;
+    if (telnyx.kind === 'emulator') {
+      emulator = await startTelnyxEmulator({
+        port: ports.telnyx,
+        host: LOCAL_HOST,
+        apiKey: telnyx.apiKey,
+        stepDelayMs: telnyx.stepDelayMs,
+        duplicateWebhooks: telnyx.duplicateWebhooks,
+        shuffleWebhooks: telnyx.shuffleWebhooks,
+        onActivity: options.onTelnyxActivity,
+        ...options.emulator,
+      });
+      stops.push(() => (emulator as TelnyxEmulator).stop());
+    }
+
+    let webhookHandler: WebhookHandler = async () => NOT_READY;
+    const endpoint: WebhookEndpoint = await startWebhookEndpoint({
+      port: ports.webhook,
+      host: LOCAL_HOST,
+      path: WEBHOOK_PATH,
+      bodyEncoding: options.webhookBodyEncoding,
+      handler: (event) => webhookHandler(event),
+      onActivity: (activity) => {
+        if (activity.kind === 'handler-failed') {
+          log(`fax-bridge local: the webhook handler failed: ${activity.error}`);
+        }
+      },
+    });
+    stops.push(() => endpoint.stop());
+
+    const env = handlerEnv(settings, {
+      standIns: { ...standIns.env, AWS_ENDPOINT_URL_SES: ses.url },
+      webhookUrl: endpoint.url,
+      telnyxApiUrl: emulator?.url ?? (telnyx.kind === 'external' ? telnyx.apiUrl : ''),
+      telnyxPublicKey: emulator?.publicKey ?? (telnyx.kind === 'external' ? telnyx.publicKey : ''),
+    });
+    putBack = setProcessEnv({ ...definedOnly(options.env ?? {}), ...env });
+    loadSettings(process.env);
+    const handlers = await importHandlers();
+    webhookHandler = handlers.webhook;
+
+    const s3 = new S3Client({
+      endpoint: standIns.endpoints.s3,
+      region: env.AWS_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    stops.push(async () => s3.destroy());
+    const smtp: SmtpFrontDoor = await startSmtpFrontDoor({
+      port: ports.smtp,
+      host: LOCAL_HOST,
+      domains: settings.faxDomains,
+      storeRawMail: async (messageId, raw) => {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: settings.bucket,
+            Key: `raw/${messageId}`,
+            Body: raw,
+            ContentType: 'message/rfc822',
+          }),
+        );
+      },
+      deliver: handlers.inbound,
+      onActivity: (activity) => {
+        if (activity.kind === 'received') {
+          log(
+            `fax-bridge local: mail ${activity.messageId} from ${activity.source || '<>'} ` +
+              `for ${activity.recipients.join(', ')}`,
+          );
+        } else if (activity.kind === 'handler-failed') {
+          log(
+            `fax-bridge local: the inbound handler failed on ${activity.messageId}: ${activity.error}`,
+          );
+        }
+      },
+    });
+    stops.push(() => smtp.stop());
+
+    const bridge: Bridge = {
+      settings,
+      smtpPort: smtp.port,
+      exampleAddress: `+13125551234@${settings.faxDomains[0]}`,
+      urls: {
+        smtp: `smtp://${LOCAL_HOST}:${smtp.port}`,
+        webhook: endpoint.url,
+        telnyx: env.TELNYX_API_URL as string,
+        ses: ses.url,
+        s3: standIns.endpoints.s3,
+        dynamodb: standIns.endpoints.dynamodb,
+      },
+      outboxDir,
+      emulator,
+      standIns,
+      sentEmails: () => standIns.sentEmails(),
+      stop: stopAll,
+    };
+    for (const line of startLines(bridge)) log(line);
+    return bridge;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * The handlers read their settings when loaded, so each bridge loads its own copy: a bridge
+ * started again in the same process (on other ports) must not reuse the first one's settings.
+ */
+let loads = 0;
+async function importHandlers(): Promise<{ inbound: InboundHandler; webhook: WebhookHandler }> {
+  loads += 1;
+  const fresh = (relative: string) => new URL(`${relative}?bridge=${loads}`, import.meta.url).href;
+  const [inbound, webhook] = await Promise.all([
+    import(fresh('../functions/inbound-email/handler.ts')) as Promise<{ handler: InboundHandler }>,
+    import(fresh('../functions/fax-webhook/handler.ts')) as Promise<{ handler: WebhookHandler }>,
+  ]);
+  return { inbound: inbound.handler, webhook: (event) => webhook.handler(event) };
+}
+
+const definedOnly = (env: Record<string, string | undefined>) =>
+  Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+
+/** Sets the handlers' environment; the returned function puts the previous values back. */
+function setProcessEnv(env: Record<string, string>): () => void {
+  const previous = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  return () => {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+}
+
+function startLines(bridge: Bridge): string[] {
+  const { settings, urls } = bridge;
+  const lines = [
+    `fax-bridge local: data in ${settings.dataDir} (kept across restarts; notices also go to ${bridge.outboxDir})`,
+    `fax-bridge local: ALLOWED_SENDERS=${settings.allowedSenders.join(',')} (only these may send faxes)`,
+    settings.requireSenderAuth
+      ? 'fax-bridge local: REQUIRE_SENDER_AUTH=true, but the local mode cannot check SPF/DKIM: every message will be refused'
+      : 'fax-bridge local: REQUIRE_SENDER_AUTH=false: the local mode cannot check SPF/DKIM, so it does not ask for them',
+    bridge.emulator
+      ? 'fax-bridge local: Telnyx emulator: numbers ending 0001 are busy, 0002 do not answer, 0003 are refused, 0004 drop the call; all others are delivered'
+      : `fax-bridge local: using the real Telnyx API at ${urls.telnyx}; its webhooks must reach ${settings.webhookUrl ?? urls.webhook}`,
+  ];
+  lines.push(
+    `fax-bridge local: ready: send to ${bridge.exampleAddress} at ${urls.smtp}` +
+      ` | webhooks ${urls.webhook} | Telnyx ${urls.telnyx} | sent mail ${urls.ses}` +
+      ` | S3 ${urls.s3} | DynamoDB ${urls.dynamodb}`,
+  );
+  return lines;
+}

@@ -1,0 +1,160 @@
+// npm run demo: the whole bridge on local stand-ins, one email in, two faxes out, two results back.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nodemailer from 'nodemailer';
+import { makeJpeg, makePdf } from '../test/fixtures/documents';
+import { type Bridge, startBridge } from './bridge';
+import type { SesStoredEmail } from './stand-ins';
+import { telnyxActivityLine } from './telnyx-activity-line';
+
+const SENDER = 'dr.demo@example.com';
+const DELIVERED = '+13125550100';
+const BUSY = '+13125550001';
+const SUBJECT = 'Referral for J. Smith';
+const TIMEOUT_MS = 45_000;
+
+const started = Date.now();
+const line = (text: string) =>
+  console.log(`${`+${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(7)}  ${text}`);
+
+/** The handlers log JSON through Powertools; the demo shows the few lines a person cares about. */
+function showHandlerLogs(): () => void {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const entry = parseLogLine(text);
+    if (!entry) return write(chunk, ...rest);
+    const shown = describeLog(entry);
+    if (shown) line(shown);
+    return true;
+  }) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = write;
+  };
+}
+
+function parseLogLine(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const entry = JSON.parse(text) as Record<string, unknown>;
+    return entry.service === 'fax-bridge' ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeLog(entry: Record<string, unknown>): string | undefined {
+  switch (entry.message) {
+    case 'document built': {
+      const files = (entry.files as { filename: string; pages: number }[])
+        .map((f) => `${f.filename} (${f.pages})`)
+        .join(', ');
+      return `inbound: document built with ${entry.pages} pages: cover page + ${files}`;
+    }
+    case 'fax request answered':
+      return `inbound: fax to ${entry.recipient} ${entry.result === 'accepted' ? `queued as ${entry.faxId}` : entry.result}`;
+    case 'result email sent':
+      return `webhook: result email sent (${entry.status})`;
+    default:
+      return entry.level === 'ERROR' || entry.level === 'WARN'
+        ? `${String(entry.level).toLowerCase()}: ${entry.message}`
+        : undefined;
+  }
+}
+
+async function sendDemoEmail(bridge: Bridge): Promise<void> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: bridge.smtpPort });
+  const info = await transport.sendMail({
+    from: `Dr. Demo <${SENDER}>`,
+    to: [`${DELIVERED}@fax.localhost`, `${BUSY}@fax.localhost`],
+    subject: SUBJECT,
+    text: 'Hello,\n\nplease find the referral letter and the photo of the rash attached.\n\nDr. Demo\n\nSent from my iPhone',
+    attachments: [
+      { filename: 'referral.pdf', content: await makePdf(2) },
+      { filename: 'photo.jpg', content: makeJpeg(1600, 1200) },
+    ],
+  });
+  transport.close();
+  line(`smtp: the bridge answered ${info.response}`);
+}
+
+async function waitForResults(bridge: Bridge): Promise<SesStoredEmail[]> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  for (;;) {
+    const results = (await bridge.sentEmails()).filter(
+      (e) => e.destination.to.includes(SENDER) && /^Fax (delivered|to)/.test(e.body.text ?? ''),
+    );
+    if (results.length >= 2 || Date.now() > deadline) return results;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function judge(results: SesStoredEmail[]): string[] {
+  const texts = results.map((e) => e.body.text ?? '');
+  const problems: string[] = [];
+  if (results.length !== 2) problems.push(`expected 2 result emails, got ${results.length}`);
+  if (!texts.some((t) => t.startsWith('Fax delivered to +1 312-555-0100: 4 pages')))
+    problems.push(
+      'no "delivered" email for +1 312-555-0100 with 4 pages (cover, 2 PDF pages, photo)',
+    );
+  if (!texts.some((t) => t.startsWith('Fax to +1 312-555-0001 failed: the line was busy')))
+    problems.push('no "busy" email for +1 312-555-0001');
+  if (results.some((e) => e.subject !== `Re: ${SUBJECT}`))
+    problems.push('a result email is not a reply');
+  return problems;
+}
+
+async function main(): Promise<number> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const dataDir = path.join(root, '.local', 'demo');
+  await rm(dataDir, { recursive: true, force: true });
+  const restore = showHandlerLogs();
+  const free = (name: string) => process.env[name] ?? '0';
+  const bridge = await startBridge({
+    env: {
+      ...process.env,
+      LOCAL_DATA_DIR: dataDir,
+      LOCAL_SMTP_PORT: free('LOCAL_SMTP_PORT'),
+      LOCAL_S3_PORT: free('LOCAL_S3_PORT'),
+      LOCAL_DYNAMODB_PORT: free('LOCAL_DYNAMODB_PORT'),
+      LOCAL_SES_PORT: free('LOCAL_SES_PORT'),
+      LOCAL_WEBHOOK_PORT: free('LOCAL_WEBHOOK_PORT'),
+      LOCAL_TELNYX_PORT: free('LOCAL_TELNYX_PORT'),
+      ALLOWED_SENDERS: '@example.com',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    },
+    log: line,
+    onTelnyxActivity: (activity) => line(telnyxActivityLine(activity)),
+  });
+  try {
+    line(`demo: ${SENDER} emails a 2-page PDF and a photo to ${DELIVERED} and ${BUSY} (busy)`);
+    await sendDemoEmail(bridge);
+    const results = await waitForResults(bridge);
+    restore();
+    for (const email of results) {
+      console.log(`\n──── To: ${email.destination.to.join(', ')} · Subject: ${email.subject}`);
+      console.log(email.body.text);
+    }
+    const problems = judge(results);
+    console.log(
+      problems.length === 0
+        ? '\nfax-bridge demo: OK, one fax delivered and one busy, each reported to the sender.'
+        : `\nfax-bridge demo: FAILED: ${problems.join('; ')}`,
+    );
+    return problems.length === 0 ? 0 : 1;
+  } finally {
+    restore();
+    await bridge.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      `fax-bridge demo: could not run: ${error instanceof Error ? error.message : error}`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,244 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bridge, startBridge } from '../../local/bridge';
+import type { SesStoredEmail } from '../../local/stand-ins';
+import { type EmulatorActivity, startTelnyxEmulator } from '../../local/telnyx-emulator';
+import { makeJpeg, makePdf } from '../fixtures/documents';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const SENDER = 'nurse@example.com';
+
+const quiet = { POWERTOOLS_LOG_LEVEL: 'CRITICAL', POWERTOOLS_METRICS_DISABLED: 'true' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function bridgeEnv(dataDir: string, extra: Record<string, string> = {}) {
+  return {
+    ...process.env,
+    ...quiet,
+    LOCAL_DATA_DIR: dataDir,
+    LOCAL_SMTP_PORT: '0',
+    LOCAL_S3_PORT: '0',
+    LOCAL_DYNAMODB_PORT: '0',
+    LOCAL_SES_PORT: '0',
+    LOCAL_WEBHOOK_PORT: '0',
+    LOCAL_TELNYX_PORT: '0',
+    LOCAL_TELNYX_STEP_MS: '20',
+    ALLOWED_SENDERS: '@example.com',
+    ...extra,
+  };
+}
+
+async function sendFax(
+  bridge: Bridge,
+  to: string[],
+  options: { from?: string; subject?: string } = {},
+) {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: bridge.smtpPort });
+  try {
+    return await transport.sendMail({
+      from: options.from ?? SENDER,
+      to,
+      subject: options.subject ?? 'Discharge summary',
+      text: '',
+      attachments: [
+        { filename: 'summary.pdf', content: await makePdf(2) },
+        { filename: 'wound.jpg', content: makeJpeg(800, 600) },
+      ],
+    });
+  } finally {
+    transport.close();
+  }
+}
+
+// aws-ses-v2-local keeps one store per process, so each test looks only at replies to its own subject.
+async function replies(bridge: Bridge, address: string, subject: string) {
+  const response = await fetch(`${bridge.urls.ses}/store`);
+  const { emails } = (await response.json()) as { emails: SesStoredEmail[] };
+  return emails.filter((e) => e.destination.to.includes(address) && e.subject === `Re: ${subject}`);
+}
+
+/** Polls the SES stand-in over HTTP until `count` replies arrived, then waits for stragglers. */
+async function waitForReplies(bridge: Bridge, address: string, subject: string, count: number) {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if ((await replies(bridge, address, subject)).length >= count) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // Late duplicates would arrive within this quiet period.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return replies(bridge, address, subject);
+}
+
+const headline = (email: SesStoredEmail | undefined) => email?.body.text?.split('\n')[0];
+
+describe('the local bridge, over SMTP and HTTP', () => {
+  let dataDir: string;
+  let bridge: Bridge;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'fax-bridge-e2e-'));
+    bridge = await startBridge({ env: await bridgeEnv(dataDir), log: () => {} });
+  });
+
+  afterAll(async () => {
+    await bridge?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('delivers a fax and emails the sender the result, threaded under the original', async () => {
+    const sent = await sendFax(bridge, ['+13125551234@fax.localhost'], {
+      subject: 'Delivered one',
+    });
+    expect(sent.response).toMatch(/^250/);
+    const [result, ...more] = await waitForReplies(bridge, SENDER, 'Delivered one', 1);
+    expect(more).toHaveLength(0);
+    expect(headline(result)).toBe('Fax delivered to +1 312-555-1234: 3 pages, 75 s');
+    expect(result?.body.text).toContain('Recipient: (312) 555-1234 (+13125551234)');
+  });
+
+  it('reports a busy line', async () => {
+    await sendFax(bridge, ['+13125550001@fax.localhost'], {
+      from: 'busy@example.com',
+      subject: 'Busy one',
+    });
+    const [result, ...more] = await waitForReplies(bridge, 'busy@example.com', 'Busy one', 1);
+    expect(more).toHaveLength(0);
+    expect(headline(result)).toBe('Fax to +1 312-555-0001 failed: the line was busy');
+    expect(result?.body.text).toContain('Failure code: user_busy');
+  });
+
+  it('politely refuses a sender who is not allowed, and faxes nothing', async () => {
+    const faxesBefore = bridge.emulator?.faxes().length;
+    await sendFax(bridge, ['+13125551234@fax.localhost'], {
+      from: 'stranger@elsewhere.test',
+      subject: 'Stranger',
+    });
+    const [notice, ...more] = await waitForReplies(
+      bridge,
+      'stranger@elsewhere.test',
+      'Stranger',
+      1,
+    );
+    expect(more).toHaveLength(0);
+    expect(headline(notice)).toBe(
+      "Your fax was not sent: stranger@elsewhere.test is not on this fax service's list of allowed senders.",
+    );
+    expect(bridge.emulator?.faxes().length).toBe(faxesBefore);
+  });
+
+  it('answers 550 for a domain that is not a fax domain', async () => {
+    await expect(sendFax(bridge, ['someone@example.org'])).rejects.toMatchObject({
+      responseCode: 550,
+    });
+  });
+});
+
+describe('duplicated and shuffled webhooks', () => {
+  let dataDir: string;
+  let bridge: Bridge;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'fax-bridge-e2e-'));
+    const env = await bridgeEnv(dataDir, {
+      LOCAL_TELNYX_DUPLICATE_WEBHOOKS: 'true',
+      LOCAL_TELNYX_SHUFFLE_WEBHOOKS: 'true',
+    });
+    bridge = await startBridge({ env, log: () => {} });
+  });
+
+  afterAll(async () => {
+    await bridge?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('still sends exactly one email per fax', async () => {
+    await sendFax(
+      bridge,
+      ['+13125551234@fax.localhost', '+13125550001@fax.localhost', '+13125550004@fax.localhost'],
+      { subject: 'Shuffled' },
+    );
+    const results = await waitForReplies(bridge, SENDER, 'Shuffled', 3);
+    expect(results.map(headline).sort()).toEqual([
+      'Fax delivered to +1 312-555-1234: 3 pages, 75 s',
+      'Fax to +1 312-555-0001 failed: the line was busy',
+      'Fax to +1 312-555-0004 failed: the call dropped',
+    ]);
+  });
+});
+
+describe('a restart between the fax request and the webhooks', () => {
+  it('loses nothing: the result email still goes out once', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'fax-bridge-e2e-'));
+    const activity: EmulatorActivity[] = [];
+    const emulator = await startTelnyxEmulator({
+      apiKey: 'KEY-e2e',
+      stepDelayMs: 400,
+      webhookRetry: { attempts: 20, delayMs: 250 },
+      onActivity: (a) => activity.push(a),
+    });
+    const fixed = {
+      LOCAL_WEBHOOK_PORT: String(await freePort()),
+      LOCAL_S3_PORT: String(await freePort()),
+      LOCAL_DYNAMODB_PORT: String(await freePort()),
+      TELNYX_API_URL: emulator.url,
+      TELNYX_API_KEY: 'KEY-e2e',
+      TELNYX_PUBLIC_KEY: emulator.publicKey,
+    };
+    try {
+      const first = await startBridge({ env: await bridgeEnv(dataDir, fixed), log: () => {} });
+      await sendFax(first, ['+13125551234@fax.localhost'], { subject: 'Across a restart' });
+      const deadline = Date.now() + 10_000;
+      while (!activity.some((a) => a.kind === 'download') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await first.stop();
+      // Telnyx keeps retrying while the bridge is down.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const second = await startBridge({ env: await bridgeEnv(dataDir, fixed), log: () => {} });
+      try {
+        const [result, ...more] = await waitForReplies(second, SENDER, 'Across a restart', 1);
+        expect(more).toHaveLength(0);
+        expect(headline(result)).toBe('Fax delivered to +1 312-555-1234: 3 pages, 75 s');
+        expect(
+          activity.some((a) => a.kind === 'webhook' && !('status' in a.answer)),
+          'some webhook found the bridge down',
+        ).toBe(true);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await emulator.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm run demo', () => {
+  it('exits 0 after showing a delivered and a busy fax', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'local/demo.ts')],
+      { cwd: repoRoot, timeout: 60_000, env: { ...process.env, CI: 'true' } },
+    );
+    expect(stdout).toContain('fax-bridge local: ready');
+    expect(stdout).toContain('Fax delivered to +1 312-555-0100: 4 pages');
+    expect(stdout).toContain('Fax to +1 312-555-0001 failed: the line was busy');
+    expect(stdout).toContain('fax-bridge demo: OK');
+  }, 90_000);
+});

@@ -1,0 +1,354 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { SESEvent } from 'aws-lambda';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { decodeClientState } from '../../functions/core/fax-status';
+import { checkSendFaxRequest } from '../../local/telnyx-request-schema';
+import { accepted, startFakeTelnyx } from '../support/fake-telnyx';
+import { sesEvent } from '../support/ses-event';
+import { localClientConfig, TEST_BUCKET, useStandIns } from '../support/stand-ins';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const openapiPath = path.resolve(repoRoot, '..', 'shared', 'telnyx', 'fax-openapi.json');
+
+const PUBLIC_KEY = Buffer.alloc(32, 9).toString('base64');
+const standIns = useStandIns();
+let telnyx: Awaited<ReturnType<typeof startFakeTelnyx>>;
+let handler: (event: SESEvent) => Promise<void>;
+let s3: S3Client;
+
+async function makePdf(pages: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  for (let i = 0; i < pages; i++)
+    doc.addPage([612, 792]).drawText(`page ${i + 1}`, { x: 50, y: 700 });
+  return doc.save();
+}
+
+interface MailInput {
+  from?: string;
+  to?: string[];
+  subject?: string;
+  text?: string;
+  headers?: Record<string, string>;
+  replyTo?: string;
+  cc?: string;
+  attachments?: readonly { filename: string; content: Uint8Array | string; contentType?: string }[];
+}
+
+function compose(input: MailInput): Promise<Buffer> {
+  return new MailComposer({
+    from: input.from ?? 'Alice Doctor <alice@example.com>',
+    to: input.to ?? ['+13125551234@fax.example.com'],
+    subject: input.subject ?? 'Referral',
+    text: input.text ?? '',
+    replyTo: input.replyTo,
+    cc: input.cc,
+    messageId: '<original-1@example.com>',
+    date: new Date('2026-11-27T10:00:00Z'),
+    headers: input.headers,
+    attachments: input.attachments?.map((a) => ({
+      filename: a.filename,
+      content: typeof a.content === 'string' ? a.content : Buffer.from(a.content),
+      contentType: a.contentType,
+    })),
+  })
+    .compile()
+    .build();
+}
+
+let counter = 0;
+async function deliver(
+  input: MailInput,
+  options: {
+    recipients?: string[];
+    verdicts?: Record<string, string | undefined>;
+    messageId?: string;
+  } = {},
+) {
+  const messageId = options.messageId ?? `msg-${Date.now()}-${++counter}`;
+  const raw = await compose(input);
+  await s3.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: `raw/${messageId}`, Body: raw }));
+  const event = sesEvent({
+    messageId,
+    source: (input.from ?? 'alice@example.com').replace(/^.*<|>$/g, ''),
+    recipients: options.recipients ?? input.to ?? ['+13125551234@fax.example.com'],
+    verdicts: options.verdicts,
+  });
+  await handler(event);
+  return { messageId, event };
+}
+
+const faxRequests = () => telnyx.requests.filter((r) => r.method === 'POST');
+const emailsTo = async (address: string) =>
+  (await standIns().sentEmails()).filter((e) => e.destination.to.includes(address));
+
+beforeAll(async () => {
+  telnyx = await startFakeTelnyx();
+  s3 = new S3Client({ ...localClientConfig(standIns().endpoints.s3), forcePathStyle: true });
+  Object.assign(process.env, standIns().env, {
+    FAX_DOMAINS: 'fax.example.com',
+    ALLOWED_SENDERS: 'alice@example.com,@clinic.example',
+    REQUIRE_SENDER_AUTH: 'true',
+    TELNYX_API_URL: telnyx.url,
+    TELNYX_API_KEY: 'KEY-test',
+    TELNYX_CONNECTION_ID: '234423',
+    FAX_FROM_NUMBER: '+13125790015',
+    TELNYX_PUBLIC_KEY: PUBLIC_KEY,
+    WEBHOOK_URL: 'https://hooks.example.com/webhooks/telnyx',
+    NOTICE_FROM: 'fax@fax.example.com',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  vi.resetModules();
+  ({ handler } = await import('../../functions/inbound-email/handler'));
+});
+
+afterAll(async () => {
+  await telnyx?.stop();
+});
+
+beforeEach(async () => {
+  telnyx.reset();
+  await standIns().clearEmails();
+});
+
+describe('inbound email → fax request', () => {
+  it('sends one fax request Telnyx accepts, with a media_url that downloads the document', async () => {
+    const pdf = await makePdf(2);
+    const { messageId } = await deliver({
+      attachments: [{ filename: 'referral.pdf', content: pdf }],
+    });
+
+    expect(faxRequests()).toHaveLength(1);
+    const request = faxRequests()[0];
+    expect(request?.url).toBe('/v2/faxes');
+    expect(request?.headers.authorization).toBe('Bearer KEY-test');
+    const body = request?.body as Record<string, string>;
+    expect(checkSendFaxRequest(body)).toMatchObject({ ok: true });
+    expect(body).toMatchObject({
+      connection_id: '234423',
+      from: '+13125790015',
+      to: '+13125551234',
+      quality: 'high',
+      webhook_url: 'https://hooks.example.com/webhooks/telnyx',
+    });
+    expect(decodeClientState(body.client_state)).toEqual({
+      messageId,
+      recipient: '+13125551234',
+    });
+    expect(body.media_url?.length).toBeLessThan(2000);
+
+    const media = await fetch(body.media_url as string, { redirect: 'manual' });
+    expect(media.status).toBe(200);
+    const bytes = new Uint8Array(await media.arrayBuffer());
+    expect(Buffer.from(bytes).equals(Buffer.from(pdf))).toBe(true);
+    expect((await PDFDocument.load(bytes)).getPageCount()).toBe(2);
+    expect(await emailsTo('alice@example.com')).toHaveLength(0);
+  });
+
+  it.runIf(existsSync(openapiPath))(
+    "the request validates against Telnyx's own SendFaxRequest schema",
+    async () => {
+      const { default: Ajv } = await import('ajv/dist/2020');
+      const spec = JSON.parse(readFileSync(openapiPath, 'utf8'));
+      const ajv = new Ajv({ strict: false });
+      ajv.addSchema(spec, 'spec.json');
+      const validate = ajv.getSchema('spec.json#/components/schemas/SendFaxRequest');
+      await deliver({ attachments: [{ filename: 'a.pdf', content: await makePdf(1) }] });
+      expect(validate?.(faxRequests()[0]?.body)).toBe(true);
+    },
+  );
+
+  it('sends nothing new when SES delivers the same event twice', async () => {
+    const { event } = await deliver({
+      to: ['+13125551234@fax.example.com', '+13125551299@fax.example.com'],
+      attachments: [{ filename: 'a.pdf', content: await makePdf(1) }],
+    });
+    await handler(event);
+    expect(faxRequests().map((r) => (r.body as { to: string }).to)).toEqual([
+      '+13125551234',
+      '+13125551299',
+    ]);
+  });
+
+  it('adds a cover page when the body has text of its own, unless [no cover]', async () => {
+    const pdf = await makePdf(2);
+    await deliver({
+      subject: 'Referral for J. Smith',
+      text: 'Please find the referral attached.\n\nThanks,\nAlice\n\nSent from my iPhone',
+      attachments: [{ filename: 'a.pdf', content: pdf }],
+    });
+    await deliver({
+      subject: 'Referral [no cover] [fine]',
+      text: 'Please find the referral attached.',
+      attachments: [{ filename: 'a.pdf', content: pdf }],
+    });
+    const [withCover, withoutCover] = faxRequests().map((r) => r.body as Record<string, string>);
+    const pages = async (url: string | undefined) =>
+      (await PDFDocument.load(await (await fetch(url as string)).arrayBuffer())).getPageCount();
+    expect(await pages(withCover?.media_url)).toBe(3);
+    expect(await pages(withoutCover?.media_url)).toBe(2);
+    expect(withoutCover?.quality).toBe('very_high');
+  });
+
+  it('faxes the valid numbers and tells the sender, naming what they typed, about the others', async () => {
+    await deliver({
+      subject: 'Lab results',
+      to: [
+        '+13125551234@fax.example.com',
+        '1-312-555-1234@fax.example.com',
+        '911@fax.example.com',
+        'not-a-number@fax.example.com',
+      ],
+      replyTo: 'someone-else@example.net',
+      cc: 'third-party@example.org',
+      attachments: [{ filename: 'a.pdf', content: await makePdf(1) }],
+    });
+    expect(faxRequests()).toHaveLength(1);
+    const all = await standIns().sentEmails();
+    expect(all).toHaveLength(1);
+    const [notice] = all;
+    expect(notice?.destination).toEqual({ to: ['alice@example.com'], cc: [], bcc: [] });
+    expect(notice?.from).toBe('fax@fax.example.com');
+    expect(notice?.subject).toBe('Re: Lab results');
+    const text = notice?.body.text ?? '';
+    expect(text).toContain('Your fax is being sent to 1 of 3 numbers');
+    expect(text).toContain(
+      '+1 312-555-1234: being sent now. You will get a separate email when it is delivered or if it fails.',
+    );
+    expect(text).toContain(
+      '"911" is an emergency, service or short code number, which cannot receive faxes.',
+    );
+    expect(text).toContain('"not-a-number" is not a valid fax number.');
+  });
+});
+
+describe('inbound email → refusal notice', () => {
+  it.each([
+    [
+      'no document',
+      { text: 'hello' },
+      'Your fax was not sent: The email had no document to fax.',
+      'Attach the document as a PDF (or a JPEG, PNG, GIF or TIFF image) and send it again.',
+    ],
+    [
+      'a Word document',
+      {
+        attachments: [
+          {
+            filename: 'letter.docx',
+            content: Buffer.from('PK\u0003\u0004word/document.xml'),
+            contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          },
+        ],
+      },
+      'Your fax was not sent: This fax service cannot fax "letter.docx": only PDF files and images (JPEG, PNG, GIF, TIFF) can be faxed.',
+      'Open the file and print it to PDF ("Save as PDF" or "Print to PDF"), then attach the PDF and send again.',
+    ],
+    [
+      'a truncated PDF',
+      {
+        attachments: [
+          {
+            filename: 'scan.pdf',
+            content: '%PDF-1.4\n1 0 obj\n<< /Type /Catalog',
+            contentType: 'application/pdf',
+          },
+        ],
+      },
+      'Your fax was not sent: The file "scan.pdf" is damaged or incomplete and cannot be read.',
+      'Open the file to check it, save or export it again, and send the new copy.',
+    ],
+  ] as const)('%s', async (_name, input, headline, fix) => {
+    await deliver({ subject: 'Forms', ...input });
+    expect(faxRequests()).toHaveLength(0);
+    const [notice, ...rest] = await emailsTo('alice@example.com');
+    expect(rest).toHaveLength(0);
+    expect(notice?.subject).toBe('Re: Forms');
+    expect(notice?.body.text).toContain(headline);
+    expect(notice?.body.text).toContain(fix);
+    expect(notice?.body.text).toContain('Nothing was faxed.');
+  });
+
+  it('refuses a whole email addressed to too many numbers', async () => {
+    const to = Array.from({ length: 11 }, (_, i) => `+1312555${String(1000 + i)}@fax.example.com`);
+    await deliver({ to, attachments: [{ filename: 'a.pdf', content: await makePdf(1) }] });
+    expect(faxRequests()).toHaveLength(0);
+    const [notice] = await emailsTo('alice@example.com');
+    expect(notice?.body.text).toContain(
+      'Your fax was not sent: The email was addressed to 11 fax numbers; at most 10 are allowed in one email. Nothing was sent.',
+    );
+  });
+
+  it('politely refuses an authenticated sender who is not on the list', async () => {
+    await deliver({
+      from: 'mallory@example.net',
+      attachments: [{ filename: 'a.pdf', content: await makePdf(1) }],
+    });
+    expect(faxRequests()).toHaveLength(0);
+    const [notice] = await emailsTo('mallory@example.net');
+    expect(notice?.body.text).toContain(
+      "Your fax was not sent: mallory@example.net is not on this fax service's list of allowed senders.",
+    );
+  });
+
+  it('never answers an allowed From that fails SPF, DKIM or DMARC (no backscatter)', async () => {
+    for (const verdicts of [{ spf: 'FAIL', dkim: 'FAIL' }, { dmarc: 'FAIL' }, { virus: 'FAIL' }]) {
+      await deliver(
+        { attachments: [{ filename: 'a.pdf', content: await makePdf(1) }] },
+        { verdicts },
+      );
+    }
+    expect(faxRequests()).toHaveLength(0);
+    expect(await standIns().sentEmails()).toHaveLength(0);
+  });
+
+  it('sends the refusal notice once when the event is delivered again', async () => {
+    const { event } = await deliver({ text: 'no attachment here' });
+    await handler(event);
+    expect(await emailsTo('alice@example.com')).toHaveLength(1);
+  });
+
+  it("reports Telnyx's refusal in plain words and an unknown outcome as such", async () => {
+    telnyx.answerNext(
+      {
+        status: 422,
+        body: {
+          errors: [
+            {
+              code: '10016',
+              title: 'Invalid number',
+              detail: 'Phone number must be in +E.164 format',
+            },
+          ],
+        },
+      },
+      { status: 500, body: { errors: [{ code: '10000', title: 'Internal error' }] } },
+      accepted('fax-ok'),
+    );
+    await deliver({
+      to: [
+        '+13125550003@fax.example.com',
+        '+13125550005@fax.example.com',
+        '+13125550006@fax.example.com',
+      ],
+      attachments: [{ filename: 'a.pdf', content: await makePdf(1) }],
+    });
+    expect(faxRequests()).toHaveLength(3);
+    const [notice] = await emailsTo('alice@example.com');
+    const text = notice?.body.text ?? '';
+    expect(text).toContain(
+      '+1 312-555-0003: not sent. The fax service refused it: Phone number must be in +E.164 format. Check the number and send the email again.',
+    );
+    expect(text).toContain(
+      '+1 312-555-0005: we could not confirm that the fax service took this fax',
+    );
+    expect(text).toContain(
+      'check with the recipient before sending again, so that it is not faxed twice.',
+    );
+    expect(text).toContain('+1 312-555-0006: being sent now.');
+  });
+});

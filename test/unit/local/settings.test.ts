@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../functions/config';
+import { handlerEnv, loadLocalSettings } from '../../../local/settings';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadLocalSettings(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('the settings were accepted');
+};
+
+const PUBLIC_KEY = Buffer.alloc(32, 7).toString('base64');
+
+describe('local settings', () => {
+  it('runs with nothing set: documented ports, fax.localhost, @example.com, no SPF/DKIM', () => {
+    const settings = loadLocalSettings({});
+    expect(settings.ports).toEqual({
+      smtp: 2525,
+      s3: 4569,
+      dynamodb: 4567,
+      ses: 8005,
+      webhook: 8787,
+      telnyx: 4010,
+    });
+    expect(settings.faxDomains).toEqual(['fax.localhost']);
+    expect(settings.allowedSenders).toEqual(['@example.com']);
+    expect(settings.requireSenderAuth).toBe(false);
+    expect(settings.telnyx).toMatchObject({ kind: 'emulator', apiKey: expect.any(String) });
+    expect(path.basename(settings.dataDir)).toBe('.local');
+  });
+
+  it('takes ports and folders from LOCAL_* settings', () => {
+    const settings = loadLocalSettings({ LOCAL_SMTP_PORT: '0', LOCAL_DATA_DIR: '/tmp/fax-local' });
+    expect(settings.ports.smtp).toBe(0);
+    expect(settings.dataDir).toBe('/tmp/fax-local');
+  });
+
+  it.each([['99999'], ['smtp'], ['-1']])('names LOCAL_SMTP_PORT when it is %s', (value) => {
+    expect(problemsOf({ LOCAL_SMTP_PORT: value })).toEqual([
+      expect.stringMatching(/^LOCAL_SMTP_PORT must be a port number/),
+    ]);
+  });
+
+  it('names both settings when two parts would share a port', () => {
+    expect(problemsOf({ LOCAL_SES_PORT: '2525' })).toEqual([
+      expect.stringMatching(/LOCAL_SES_PORT 2525 is also LOCAL_SMTP_PORT/),
+    ]);
+  });
+
+  it('names the runtime setting that is wrong, before anything starts', () => {
+    expect(problemsOf({ ALLOWED_SENDERS: 'not an address' })).toEqual([
+      expect.stringMatching(/^ALLOWED_SENDERS /),
+    ]);
+  });
+
+  it('needs the key and the public key when TELNYX_API_URL points at a real Telnyx', () => {
+    const problems = problemsOf({ TELNYX_API_URL: 'https://api.telnyx.com/v2' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^TELNYX_API_KEY is missing/),
+      expect.stringMatching(/^TELNYX_PUBLIC_KEY is missing/),
+    ]);
+    const settings = loadLocalSettings({
+      TELNYX_API_URL: 'https://api.telnyx.com/v2',
+      TELNYX_API_KEY: 'KEY123',
+      TELNYX_PUBLIC_KEY: PUBLIC_KEY,
+    });
+    expect(settings.telnyx).toEqual({
+      kind: 'external',
+      apiUrl: 'https://api.telnyx.com/v2',
+      apiKey: 'KEY123',
+      publicKey: PUBLIC_KEY,
+    });
+  });
+
+  it('gives the handlers the live endpoints, but keeps a WEBHOOK_URL that was set', () => {
+    const live = {
+      standIns: { FAX_BUCKET: 'b', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1' },
+      webhookUrl: 'http://127.0.0.1:2/webhooks/telnyx',
+      telnyxApiUrl: 'http://127.0.0.1:3/v2',
+      telnyxPublicKey: PUBLIC_KEY,
+    };
+    const local = handlerEnv(loadLocalSettings({}), live);
+    expect(local).toMatchObject({
+      FAX_BUCKET: 'b',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1',
+      WEBHOOK_URL: live.webhookUrl,
+      TELNYX_API_URL: live.telnyxApiUrl,
+      TELNYX_PUBLIC_KEY: PUBLIC_KEY,
+      REQUIRE_SENDER_AUTH: 'false',
+      NOTICE_FROM: 'fax@fax.localhost',
+    });
+    const tunnelled = handlerEnv(
+      loadLocalSettings({ WEBHOOK_URL: 'https://tunnel.example.com/webhooks/telnyx' }),
+      live,
+    );
+    expect(tunnelled.WEBHOOK_URL).toBe('https://tunnel.example.com/webhooks/telnyx');
+  });
+});
