@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { makeJpeg, makePdf } from '../test/fixtures/documents';
 import { type Bridge, startBridge } from './bridge';
+import { ANY_FREE_PORTS } from './settings';
 import type { SesStoredEmail } from './stand-ins';
 import { telnyxActivityLine } from './telnyx-activity-line';
 
@@ -110,17 +111,12 @@ async function main(): Promise<number> {
   const dataDir = path.join(root, '.local', 'demo');
   await rm(dataDir, { recursive: true, force: true });
   const restore = showHandlerLogs();
-  const free = (name: string) => process.env[name] ?? '0';
   const bridge = await startBridge({
     env: {
+      // The demo runs beside `npm start` on free ports, unless ports are set.
+      ...ANY_FREE_PORTS,
       ...process.env,
       LOCAL_DATA_DIR: dataDir,
-      LOCAL_SMTP_PORT: free('LOCAL_SMTP_PORT'),
-      LOCAL_S3_PORT: free('LOCAL_S3_PORT'),
-      LOCAL_DYNAMODB_PORT: free('LOCAL_DYNAMODB_PORT'),
-      LOCAL_SES_PORT: free('LOCAL_SES_PORT'),
-      LOCAL_WEBHOOK_PORT: free('LOCAL_WEBHOOK_PORT'),
-      LOCAL_TELNYX_PORT: free('LOCAL_TELNYX_PORT'),
       ALLOWED_SENDERS: '@example.com',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     },

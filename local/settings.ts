@@ -32,6 +32,11 @@ const PORT_SETTINGS = {
 
 type PortName = keyof typeof PORT_SETTINGS;
 
+/** Every LOCAL_*_PORT set to 0 (any free port): for a bridge beside another, as the demo and tests run. */
+export const ANY_FREE_PORTS: Record<string, string> = Object.fromEntries(
+  Object.values(PORT_SETTINGS).map(([setting]) => [setting, '0']),
+);
+
 export type TelnyxTarget =
   | {
       kind: 'emulator';

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../../local/bridge';
+import { ANY_FREE_PORTS } from '../../local/settings';
 import type { SesStoredEmail } from '../../local/stand-ins';
 import { type EmulatorActivity, startTelnyxEmulator } from '../../local/telnyx-emulator';
 import { makeJpeg, makePdf } from '../fixtures/documents';
@@ -32,12 +33,7 @@ async function bridgeEnv(dataDir: string, extra: Record<string, string> = {}) {
     ...process.env,
     ...quiet,
     LOCAL_DATA_DIR: dataDir,
-    LOCAL_SMTP_PORT: '0',
-    LOCAL_S3_PORT: '0',
-    LOCAL_DYNAMODB_PORT: '0',
-    LOCAL_SES_PORT: '0',
-    LOCAL_WEBHOOK_PORT: '0',
-    LOCAL_TELNYX_PORT: '0',
+    ...ANY_FREE_PORTS,
     LOCAL_TELNYX_STEP_MS: '20',
     ALLOWED_SENDERS: '@example.com',
     ...extra,

@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../../../local/bridge';
-
-const FREE_PORTS = {
-  LOCAL_SMTP_PORT: '0',
-  LOCAL_S3_PORT: '0',
-  LOCAL_DYNAMODB_PORT: '0',
-  LOCAL_SES_PORT: '0',
-  LOCAL_WEBHOOK_PORT: '0',
-  LOCAL_TELNYX_PORT: '0',
-};
+import { ANY_FREE_PORTS as FREE_PORTS } from '../../../local/settings';
 
 let bridge: Bridge | undefined;
 let dataDir: string | undefined;
