@@ -227,14 +227,21 @@ describe('a restart between the fax request and the webhooks', () => {
 
 describe('npm run demo', () => {
   it('exits 0 after showing a delivered and a busy fax', async () => {
-    const { stdout } = await promisify(execFile)(
+    const run = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', path.join(repoRoot, 'local/demo.ts')],
       { cwd: repoRoot, timeout: 60_000, env: { ...process.env, CI: 'true' } },
+    ).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? -1,
+        stdout: `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
+      }),
     );
-    expect(stdout).toContain('fax-bridge local: ready');
-    expect(stdout).toContain('Fax delivered to +1 312-555-0100: 4 pages');
-    expect(stdout).toContain('Fax to +1 312-555-0001 failed: the line was busy');
-    expect(stdout).toContain('fax-bridge demo: OK');
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('fax-bridge local: ready');
+    expect(run.stdout).toContain('Fax delivered to +1 312-555-0100: 4 pages');
+    expect(run.stdout).toContain('Fax to +1 312-555-0001 failed: the line was busy');
+    expect(run.stdout).toContain('fax-bridge demo: OK');
   }, 90_000);
 });
