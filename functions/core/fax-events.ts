@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { FaxStatus } from './ports';
 
 /** The outbound fax events Telnyx sends, and the status each one means. */
@@ -37,29 +37,29 @@ export type ParsedWebhook =
   | { kind: 'other'; id: string; type: string }
   | { kind: 'invalid'; problem: string };
 
-const text = z.string().min(1);
-const count = z.number().int().nonnegative();
+const text = z.string().check(z.minLength(1));
+const count = z.int().check(z.nonnegative());
 
 // Objects are not strict: Telnyx adds fields, and an unknown field must not refuse an event.
 const envelope = z.object({
   data: z.object({
     id: text,
     event_type: text,
-    record_type: z.literal('event').optional(),
-    occurred_at: z.string().optional(),
-    payload: z.unknown().optional(),
+    record_type: z.optional(z.literal('event')),
+    occurred_at: z.optional(z.string()),
+    payload: z.optional(z.unknown()),
   }),
-  meta: z.object({ attempt: z.number().int().optional() }).optional(),
+  meta: z.optional(z.object({ attempt: z.optional(z.int()) })),
 });
 
 const faxPayload = z.object({
   fax_id: text,
-  direction: z.string().optional(),
-  client_state: z.string().nullish(),
-  to: z.string().nullish(),
-  page_count: count.nullish(),
-  call_duration_secs: count.nullish(),
-  failure_reason: z.string().nullish(),
+  direction: z.optional(z.string()),
+  client_state: z.nullish(z.string()),
+  to: z.nullish(z.string()),
+  page_count: z.nullish(count),
+  call_duration_secs: z.nullish(count),
+  failure_reason: z.nullish(z.string()),
 });
 
 const isoTime = (value: string | undefined): string | undefined => {

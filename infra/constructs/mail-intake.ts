@@ -1,0 +1,149 @@
+import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { type IReceiptRuleSet, ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { Lambda, LambdaInvocationType } from 'aws-cdk-lib/aws-ses-actions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  AwsCustomResource,
+  AwsCustomResourcePolicy,
+  PhysicalResourceId,
+} from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import type { ReceiptRuleSetMode } from '../config';
+import { acknowledge } from '../nag';
+import { BridgeFunction } from './bridge-function';
+import type { FaxBucket } from './fax-bucket';
+import type { Ledger } from './ledger';
+import type { NoticeSender } from './notice-sender';
+import type { TelnyxApiKey } from './telnyx-api-key';
+
+export interface MailIntakeProps {
+  faxDomains: string[];
+  receiptRuleSet: ReceiptRuleSetMode;
+  files: FaxBucket;
+  ledger: Ledger;
+  notices: NoticeSender;
+  apiKey: TelnyxApiKey;
+  environment: Record<string, string>;
+  logRetentionDays: number;
+}
+
+/**
+ * Email in: an SES receipt rule for the fax domains (TLS required, spam and virus scanning on)
+ * stores the raw message under `raw/` and then invokes the inbound function asynchronously.
+ * Invocations that still fail after Lambda's retries land in an encrypted dead-letter queue.
+ */
+export class MailIntake extends Construct {
+  readonly fn: BridgeFunction;
+  readonly deadLetterQueue: Queue;
+  readonly rule: ReceiptRule;
+
+  constructor(scope: Construct, id: string, props: MailIntakeProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.fn = this.inboundFunction(props);
+    const ruleSet = this.ruleSet(props.receiptRuleSet);
+    this.rule = this.receiptRule(ruleSet, props);
+    if (props.receiptRuleSet.kind === 'create-and-activate') {
+      this.activate(ruleSet.receiptRuleSetName, props.logRetentionDays);
+    }
+  }
+
+  private inboundFunction(props: MailIntakeProps): BridgeFunction {
+    const inbound = new BridgeFunction(this, 'Inbound', {
+      handler: 'inbound-email',
+      description: 'Turns an email received by SES into a Telnyx fax',
+      // A 30 MB message is parsed in memory, its attachments rendered into one PDF.
+      memorySize: 2048,
+      timeout: Duration.minutes(2),
+      environment: props.environment,
+      logRetentionDays: props.logRetentionDays,
+      deadLetterQueue: this.deadLetterQueue,
+    });
+    inbound.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    props.files.grantReadRawMail(inbound.fn);
+    props.files.grantReadWriteMedia(inbound.fn);
+    props.ledger.grantItemAccess(inbound.fn);
+    props.notices.grantSend(inbound.fn);
+    props.apiKey.grantRead(inbound.fn);
+    return inbound;
+  }
+
+  private receiptRule(ruleSet: IReceiptRuleSet, props: MailIntakeProps): ReceiptRule {
+    const receiptRuleName = `${Stack.of(this).stackName}-fax`;
+    const ruleArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'receipt-rule-set',
+      resourceName: `${ruleSet.receiptRuleSetName}:receipt-rule/${receiptRuleName}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    props.files.allowSesToStoreRawMail(ruleArn);
+    // Named AllowSes so the Lambda action reuses it instead of adding one without the rule ARN.
+    this.fn.fn.addPermission('AllowSes', {
+      principal: new ServicePrincipal('ses.amazonaws.com'),
+      sourceAccount: Aws.ACCOUNT_ID,
+      sourceArn: ruleArn,
+    });
+    return new ReceiptRule(this, 'Rule', {
+      ruleSet,
+      receiptRuleName,
+      recipients: props.faxDomains,
+      scanEnabled: true,
+      tlsPolicy: TlsPolicy.REQUIRE,
+      actions: [
+        props.files.storeRawMailAction(),
+        new Lambda({ function: this.fn.fn, invocationType: LambdaInvocationType.EVENT }),
+      ],
+    });
+  }
+
+  private ruleSet(mode: ReceiptRuleSetMode): IReceiptRuleSet {
+    if (mode.kind === 'use-active') {
+      return ReceiptRuleSet.fromReceiptRuleSetName(this, 'RuleSet', mode.ruleSetName);
+    }
+    return new ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: Stack.of(this).stackName });
+  }
+
+  /**
+   * SES has one active rule set per account and region; activating ours deactivates any other.
+   * Deleting the stack deactivates it again, first, since SES refuses to delete an active set.
+   */
+  private activate(ruleSetName: string, logRetentionDays: number): void {
+    const logGroup = new LogGroup(this, 'ActivationLogs', { retention: logRetentionDays });
+    const role = new Role(this, 'ActivationRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Activates the fax-bridge SES receipt rule set',
+    });
+    logGroup.grantWrite(role);
+    const call = {
+      service: 'SES',
+      action: 'SetActiveReceiptRuleSet',
+      parameters: { RuleSetName: ruleSetName },
+      physicalResourceId: PhysicalResourceId.of(ruleSetName),
+    };
+    const activation = new AwsCustomResource(this, 'Activation', {
+      onCreate: call,
+      onUpdate: call,
+      onDelete: { service: 'SES', action: 'SetActiveReceiptRuleSet', parameters: {} },
+      policy: AwsCustomResourcePolicy.fromStatements([
+        // SetActiveReceiptRuleSet supports no resource-level permissions.
+        new PolicyStatement({ actions: ['ses:SetActiveReceiptRuleSet'], resources: ['*'] }),
+      ]),
+      role,
+      logGroup,
+      installLatestAwsSdk: false,
+    });
+    activation.node.addDependency(this.rule);
+    acknowledge(
+      activation,
+      'AwsSolutions-IAM5[Resource::*]',
+      'ses:SetActiveReceiptRuleSet has no resource type in the IAM Service Authorization ' +
+        'Reference, so AWS only accepts Resource *; it is the only action this role may take.',
+    );
+  }
+}

@@ -1,0 +1,122 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { DeploySettings } from './config';
+import { Alarms } from './constructs/alarms';
+import { DnsRecords } from './constructs/dns-records';
+import { FaxBucket } from './constructs/fax-bucket';
+import { FaxWebhook } from './constructs/fax-webhook';
+import { Ledger } from './constructs/ledger';
+import { MailDomains } from './constructs/mail-domains';
+import { MailIntake } from './constructs/mail-intake';
+import { NoticeSender } from './constructs/notice-sender';
+import { TelnyxApiKey } from './constructs/telnyx-api-key';
+
+export interface FaxBridgeStackProps extends StackProps {
+  settings: DeploySettings;
+}
+
+/**
+ * The webhook function never sends a fax, so it has no use for its own URL; a reserved `.invalid`
+ * address (RFC 2606) keeps its settings valid without the cycle a self-reference would make.
+ */
+export const WEBHOOK_URL_UNUSED = 'https://unused.invalid/';
+
+/** The whole bridge: SES receiving and sending, both functions, storage, ledger and alarms. */
+export class FaxBridgeStack extends Stack {
+  readonly files: FaxBucket;
+  readonly ledger: Ledger;
+  readonly apiKey: TelnyxApiKey;
+  readonly mailDomains: MailDomains;
+  readonly intake: MailIntake;
+  readonly webhook: FaxWebhook;
+  readonly alarms: Alarms;
+
+  constructor(scope: Construct, id: string, props: FaxBridgeStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const noticeDomain = settings.noticeFrom.split('@')[1] ?? '';
+
+    const files = new FaxBucket(this, 'FaxBucket', { retentionDays: settings.retentionDays });
+    const ledger = new Ledger(this, 'Ledger');
+    const apiKey = new TelnyxApiKey(this, 'TelnyxApiKey', {
+      existingSecret: settings.telnyxApiKeySecret,
+    });
+    const dns = new DnsRecords(this, 'Dns', { hostedZone: settings.hostedZone });
+    this.mailDomains = new MailDomains(this, 'MailDomains', {
+      faxDomains: settings.faxDomains,
+      noticeDomain,
+      dns,
+    });
+    const notices = new NoticeSender(this, 'NoticeSender', {
+      noticeFrom: settings.noticeFrom,
+      recipients: settings.allowedSenders,
+    });
+
+    const environment = {
+      ...settings.runtimeEnvironment,
+      FAX_BUCKET: files.bucket.bucketName,
+      LEDGER_TABLE: ledger.table.tableName,
+      TELNYX_API_KEY_SECRET: apiKey.secretId,
+      REQUIRE_SENDER_AUTH: 'true',
+      MEDIA_URL_TTL_SECONDS: '900',
+    };
+    const webhook = new FaxWebhook(this, 'FaxWebhook', {
+      files,
+      ledger,
+      notices,
+      attachFailedDocument: settings.attachFailedDocument,
+      reservedConcurrency: settings.webhookConcurrency,
+      environment: { ...environment, WEBHOOK_URL: WEBHOOK_URL_UNUSED },
+      logRetentionDays: settings.logRetentionDays,
+    });
+    const intake = new MailIntake(this, 'MailIntake', {
+      faxDomains: settings.faxDomains,
+      receiptRuleSet: settings.receiptRuleSet,
+      files,
+      ledger,
+      notices,
+      apiKey,
+      environment: { ...environment, WEBHOOK_URL: webhook.url },
+      logRetentionDays: settings.logRetentionDays,
+    });
+    this.alarms = new Alarms(this, 'Alarms', {
+      email: settings.alarmEmail,
+      deadLetterQueue: intake.deadLetterQueue,
+      functions: { Inbound: intake.fn.fn, Webhook: webhook.fn.fn },
+      webhook: webhook.fn.fn,
+    });
+    this.files = files;
+    this.ledger = ledger;
+    this.apiKey = apiKey;
+    this.intake = intake;
+    this.webhook = webhook;
+
+    this.outputs({
+      WebhookUrl: [webhook.url, 'Paste into your Telnyx fax application as its webhook URL'],
+      FaxBucketName: [files.bucket.bucketName, 'Raw mail (raw/) and fax documents (media/)'],
+      LedgerTableName: [ledger.table.tableName, 'Fax jobs and webhook events'],
+      DeadLetterQueueUrl: [
+        intake.deadLetterQueue.queueUrl,
+        'SES events the inbound function failed on after its retries',
+      ],
+      NextSteps: [this.nextSteps(settings), 'What to do after the first deploy'],
+    });
+  }
+
+  private outputs(values: Record<string, [value: string, description: string]>): void {
+    for (const [id, [value, description]] of Object.entries(values)) {
+      new CfnOutput(this, id, { value, description });
+    }
+  }
+
+  private nextSteps(settings: DeploySettings): string {
+    const steps = [
+      !settings.telnyxApiKeySecret && 'run SetTelnyxApiKeyCommand',
+      !settings.hostedZone && 'add every Dns* record to your DNS',
+      'set WebhookUrl as the webhook URL of your Telnyx fax application',
+      settings.alarmEmail && `confirm the alarm subscription sent to ${settings.alarmEmail}`,
+      `email a PDF to <fax number>@${settings.faxDomains[0]} from an allowed sender`,
+    ].filter((step): step is string => typeof step === 'string');
+    return steps.map((step, i) => `${i + 1}) ${step}`).join('; ');
+  }
+}

@@ -1,0 +1,188 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FaxBridgeStack } from '../../../infra/fax-bridge-stack';
+import {
+  actionsOf,
+  bridgeStack,
+  logicalIdOf,
+  objectArn,
+  resourcesOf,
+  roleStatements,
+  statementFor,
+} from '../stack-fixture';
+
+let stack: FaxBridgeStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = bridgeStack());
+});
+
+describe('MailIntake receipt rule', () => {
+  it('stores raw mail under raw/ and then invokes the inbound function asynchronously', () => {
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: {
+        Name: 'FaxBridge-fax',
+        Enabled: true,
+        Recipients: ['fax.example.com'],
+        ScanEnabled: true,
+        TlsPolicy: 'Require',
+        Actions: [
+          {
+            S3Action: {
+              BucketName: { Ref: logicalIdOf(stack.files.bucket) },
+              ObjectKeyPrefix: 'raw/',
+            },
+          },
+          {
+            LambdaAction: {
+              FunctionArn: { 'Fn::GetAtt': [logicalIdOf(stack.intake.fn.fn), 'Arn'] },
+              InvocationType: 'Event',
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it('is created only after SES may write the bucket and invoke the function', () => {
+    const [rule] = Object.values(template.findResources('AWS::SES::ReceiptRule'));
+    expect(rule?.DependsOn).toEqual(
+      expect.arrayContaining([
+        logicalIdOf(stack.files.bucket.policy ?? stack.files.bucket),
+        expect.stringMatching(/AllowSes/),
+      ]),
+    );
+  });
+
+  it('lets only SES, for this rule, invoke the inbound function', () => {
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'ses.amazonaws.com',
+      SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([':receipt-rule/FaxBridge-fax'])],
+      }),
+    });
+    const sesPermissions = template.findResources('AWS::Lambda::Permission', {
+      Properties: { Principal: 'ses.amazonaws.com' },
+    });
+    expect(Object.keys(sesPermissions)).toHaveLength(1);
+  });
+
+  it('creates its own rule set and activates it, deactivating it again on delete', () => {
+    const ruleSetId = logicalIdOf(stack.intake.node.findChild('RuleSet'));
+    template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'FaxBridge' });
+    template.hasResourceProperties('AWS::SES::ReceiptRule', { RuleSetName: { Ref: ruleSetId } });
+    const [activation] = Object.values(template.findResources('Custom::AWS'));
+    const create = JSON.stringify(activation?.Properties.Create);
+    expect(create).toContain('SetActiveReceiptRuleSet');
+    expect(create).toContain(ruleSetId);
+    expect(JSON.parse(activation?.Properties.Delete)).toEqual({
+      service: 'SES',
+      action: 'SetActiveReceiptRuleSet',
+      parameters: {},
+    });
+    expect(activation?.DependsOn).toContain(logicalIdOf(stack.intake.rule));
+    expect(activation?.Properties.InstallLatestAwsSdk).toBe(false);
+  });
+
+  it('adds its rule to the named active rule set instead, without touching activation', () => {
+    const other = bridgeStack({ receiptRuleSet: 'use-active:company-mail' }).template;
+    other.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+    other.resourceCountIs('Custom::AWS', 0);
+    other.hasResourceProperties('AWS::SES::ReceiptRule', { RuleSetName: 'company-mail' });
+    other.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Condition: {
+              StringEquals: Match.objectLike({
+                'aws:SourceArn': Match.objectLike({
+                  'Fn::Join': [
+                    '',
+                    Match.arrayWith([':receipt-rule-set/company-mail:receipt-rule/FaxBridge-fax']),
+                  ],
+                }),
+              }),
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('MailIntake inbound function', () => {
+  it('runs Node 24 on arm64, sized for a 30 MB message', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack.intake.fn.fn)];
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 2048,
+      Timeout: 120,
+      LoggingConfig: { LogGroup: { Ref: logicalIdOf(stack.intake.fn.logGroup) } },
+    });
+  });
+
+  it('keeps its logs for the configured days', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    bridgeStack({ logRetentionDays: 90 }).template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 90,
+    });
+  });
+
+  it('sends what still fails after two retries to an encrypted, TLS-only dead-letter queue', () => {
+    const queueId = logicalIdOf(stack.intake.deadLetterQueue);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('may do exactly what the inbound path needs, on exactly those resources', () => {
+    const statements = roleStatements(template, stack.intake.fn.role);
+    const bucketId = logicalIdOf(stack.files.bucket);
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:GetObject',
+      's3:GetObject',
+      's3:PutObject',
+      'secretsmanager:GetSecretValue',
+      'ses:SendRawEmail',
+      'sqs:SendMessage',
+    ]);
+    expect(statementFor(statements, ['s3:GetObject']).Resource).toEqual(
+      objectArn(bucketId, 'raw/*'),
+    );
+    expect(statementFor(statements, ['s3:GetObject', 's3:PutObject']).Resource).toEqual(
+      objectArn(bucketId, 'media/*'),
+    );
+    expect(resourcesOf(statementFor(statements, ['secretsmanager:GetSecretValue']))).toEqual([
+      { Ref: logicalIdOf(stack.apiKey.node.findChild('Secret')) },
+    ]);
+    expect(resourcesOf(statementFor(statements, ['sqs:SendMessage']))).toEqual([
+      { 'Fn::GetAtt': [logicalIdOf(stack.intake.deadLetterQueue), 'Arn'] },
+    ]);
+  });
+});

@@ -1,0 +1,154 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadSettings } from '../../functions/config';
+import { type FaxBridgeStack, WEBHOOK_URL_UNUSED } from '../../infra/fax-bridge-stack';
+import { actionsOf, bridgeStack, logicalIdOf, resourcesOf, type Statement } from './stack-fixture';
+
+let stack: FaxBridgeStack;
+let template: Template;
+
+beforeAll(() => {
+  ({ stack, template } = bridgeStack({ attachFailedDocument: true, alarmEmail: 'ops@x.org' }));
+});
+
+const POLICY_TYPES = [
+  'AWS::IAM::Policy',
+  'AWS::S3::BucketPolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::SNS::TopicPolicy',
+];
+
+function allowStatements(): Statement[] {
+  return POLICY_TYPES.flatMap((type) =>
+    Object.values(template.findResources(type)).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Statement[],
+    ),
+  ).filter((s) => s.Effect === 'Allow');
+}
+
+const variables = (fn: IConstruct) =>
+  template.findResources('AWS::Lambda::Function')[logicalIdOf(fn)]?.Properties.Environment
+    .Variables as Record<string, unknown>;
+
+/** Deploy-time references replaced by values of the kind CloudFormation will put there. */
+const deployed = (vars: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(vars).map(([key, value]) => [
+      key,
+      typeof value === 'string'
+        ? value
+        : key === 'WEBHOOK_URL'
+          ? 'https://abc123.lambda-url.us-east-1.on.aws/'
+          : `deployed-${key.toLowerCase()}`,
+    ]),
+  );
+
+describe('FaxBridgeStack functions', () => {
+  it('give both functions settings that pass the functions own validation', () => {
+    for (const fn of [stack.intake.fn.fn, stack.webhook.fn.fn]) {
+      const settings = loadSettings(deployed(variables(fn)));
+      expect(settings).toMatchObject({
+        requireSenderAuth: true,
+        mediaUrlTtlSeconds: 900,
+        attachFailedDocument: true,
+        faxDomains: ['fax.example.com'],
+      });
+    }
+  });
+
+  it('point both functions at the deployed bucket, table and secret', () => {
+    for (const fn of [stack.intake.fn.fn, stack.webhook.fn.fn]) {
+      expect(variables(fn)).toMatchObject({
+        FAX_BUCKET: { Ref: logicalIdOf(stack.files.bucket) },
+        LEDGER_TABLE: { Ref: logicalIdOf(stack.ledger.table) },
+        TELNYX_API_KEY_SECRET: { Ref: logicalIdOf(stack.apiKey.node.findChild('Secret')) },
+        POWERTOOLS_SERVICE_NAME: 'fax-bridge',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('tell Telnyx, through the inbound function, to send webhooks to the Function URL', () => {
+    const urlId = logicalIdOf(stack.webhook.functionUrl);
+    expect(variables(stack.intake.fn.fn).WEBHOOK_URL).toEqual({
+      'Fn::GetAtt': [urlId, 'FunctionUrl'],
+    });
+    expect(variables(stack.webhook.fn.fn).WEBHOOK_URL).toBe(WEBHOOK_URL_UNUSED);
+  });
+});
+
+describe('FaxBridgeStack permissions', () => {
+  it('grant no wildcard action anywhere (no s3:*, no dynamodb:*)', () => {
+    const wildcards = allowStatements()
+      .flatMap(actionsOf)
+      .filter((a) => a.includes('*'));
+    expect(wildcards).toEqual([]);
+  });
+
+  it('use Resource * only for SetActiveReceiptRuleSet, which has no resource type', () => {
+    const unscoped = allowStatements().filter((s) => resourcesOf(s).includes('*'));
+    expect(unscoped.map(actionsOf)).toEqual([['ses:SetActiveReceiptRuleSet']]);
+  });
+
+  it('never allow an anonymous principal through a resource policy', () => {
+    const anonymous = allowStatements().filter((s) =>
+      [JSON.stringify('*'), JSON.stringify({ AWS: '*' })].includes(JSON.stringify(s.Principal)),
+    );
+    expect(anonymous).toEqual([]);
+  });
+
+  it('keep every bucket closed to the public', () => {
+    const buckets = Object.values(template.findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(2);
+    for (const bucket of buckets) {
+      expect(bucket.Properties.AccessControl).toBeUndefined();
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    }
+  });
+
+  it('open only the webhook function to anonymous callers, through its URL', () => {
+    const open = Object.values(
+      template.findResources('AWS::Lambda::Permission', { Properties: { Principal: '*' } }),
+    ).map((p) => p.Properties.FunctionName);
+    const webhookArn = { 'Fn::GetAtt': [logicalIdOf(stack.webhook.fn.fn), 'Arn'] };
+    expect(open).toEqual([webhookArn, webhookArn]);
+  });
+});
+
+describe('FaxBridgeStack outputs', () => {
+  it('give the webhook URL, bucket, table, dead-letter queue and next steps', () => {
+    const outputs = template.findOutputs('*');
+    expect(outputs.WebhookUrl?.Value).toEqual({
+      'Fn::GetAtt': [logicalIdOf(stack.webhook.functionUrl), 'FunctionUrl'],
+    });
+    expect(outputs.FaxBucketName?.Value).toEqual({ Ref: logicalIdOf(stack.files.bucket) });
+    expect(outputs.LedgerTableName?.Value).toEqual({ Ref: logicalIdOf(stack.ledger.table) });
+    expect(outputs.DeadLetterQueueUrl?.Value).toEqual({
+      Ref: logicalIdOf(stack.intake.deadLetterQueue),
+    });
+    expect(outputs.NextSteps?.Value).toBe(
+      '1) run SetTelnyxApiKeyCommand; 2) add every Dns* record to your DNS; ' +
+        '3) set WebhookUrl as the webhook URL of your Telnyx fax application; ' +
+        '4) confirm the alarm subscription sent to ops@x.org; ' +
+        '5) email a PDF to <fax number>@fax.example.com from an allowed sender',
+    );
+  });
+
+  it('leave out the steps that settings already took care of', () => {
+    const { template: done } = bridgeStack({
+      telnyxApiKeySecret: 'fax-bridge/telnyx',
+      hostedZoneId: 'Z0123456789ABC',
+      hostedZoneName: 'example.com',
+    });
+    expect(done.findOutputs('NextSteps').NextSteps?.Value).toBe(
+      '1) set WebhookUrl as the webhook URL of your Telnyx fax application; ' +
+        '2) email a PDF to <fax number>@fax.example.com from an allowed sender',
+    );
+  });
+});
