@@ -50,6 +50,7 @@ describe('loadSettings', () => {
     ['ALLOWED_SENDERS', 'bob', 'ALLOWED_SENDERS must be addresses'],
     ['REQUIRE_SENDER_AUTH', 'maybe', 'REQUIRE_SENDER_AUTH must be true or false'],
     ['DEFAULT_COUNTRY', 'USA', 'DEFAULT_COUNTRY must be a two-letter'],
+    ['DEFAULT_COUNTRY', 'XX', 'DEFAULT_COUNTRY must be a two-letter'],
     ['TELNYX_API_URL', 'not a url', 'TELNYX_API_URL must be a URL'],
     ['FAX_FROM_NUMBER', '3125790015', 'FAX_FROM_NUMBER must be an E.164 number'],
     ['TELNYX_PUBLIC_KEY', 'c2hvcnQ=', 'TELNYX_PUBLIC_KEY must be the base64 Ed25519 public key'],
