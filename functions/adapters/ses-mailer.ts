@@ -26,7 +26,12 @@ export function composeRawEmail(email: OutgoingEmail): Promise<Buffer> {
 export class SesMailer implements Mailer {
   private readonly client: SESClient;
 
-  constructor({ client = new SESClient({}) }: { client?: SESClient } = {}) {
+  // Bounded well under the notice claim's lease, so a hung send cannot outlive its claim.
+  constructor({
+    client = new SESClient({
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 },
+    }),
+  }: { client?: SESClient } = {}) {
     this.client = client;
   }
 

@@ -128,6 +128,16 @@ function answerOf(
       retryAfterMs: retryAfterMs(retryAfter),
     };
   }
+  if (status === 401 || status === 403) {
+    // Our key, not the sender's fax: nothing was sent, and it is the administrator's to fix.
+    const detail = errorDetail(text) ?? statusLine(status);
+    return {
+      final: {
+        kind: 'not_sent',
+        reason: `the fax service refused this bridge's API key (${detail}); tell your fax administrator`,
+      },
+    };
+  }
   if (status >= 400 && status < 500) {
     return { final: { kind: 'refused', status, detail: errorDetail(text) ?? statusLine(status) } };
   }

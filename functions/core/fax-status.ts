@@ -14,8 +14,6 @@ const RANK: Record<FaxStatus, number> = {
 /** Statuses only move to a higher rank; delivered, failed and not_sent are final. */
 export const statusRank = (status: FaxStatus): number => RANK[status];
 
-export const isFinal = (status: FaxStatus): boolean => RANK[status] >= RANK.delivered;
-
 /** Ledger partition key of a fax job. */
 export const jobId = (key: JobKey): string => `job#${key.messageId}#${key.recipient}`;
 

@@ -67,6 +67,14 @@ export class Alarms extends Construct {
       props.webhook.metric('Url4xxCount', { period: PERIOD, statistic: 'Sum' }),
       props.forgedRequestThreshold ?? 20,
     );
+    // The webhook function answers a failure with 500 (so Telnyx retries) instead of throwing,
+    // which the Errors metric does not count.
+    this.alarm(
+      'WebhookFailures',
+      'The webhook function answered 5xx: a result email may be waiting on SES or DynamoDB',
+      props.webhook.metric('Url5xxCount', { period: PERIOD, statistic: 'Sum' }),
+      1,
+    );
   }
 
   private alarm(id: string, description: string, metric: Metric, threshold: number): void {

@@ -15,7 +15,7 @@ const alarms = (t: Template) =>
   Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
 
 describe('Alarms', () => {
-  it('alarms on dead letters, errors and throttles of both functions, and forged webhooks', () => {
+  it('alarms on dead letters, errors and throttles of both functions, forged webhooks and webhook 5xx answers', () => {
     const found = alarms(template).map((a) => [a.MetricName, JSON.stringify(a.Dimensions)]);
     const fnDimension = (fn: IConstruct) =>
       JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn) } }]);
@@ -32,9 +32,10 @@ describe('Alarms', () => {
         ['Errors', webhook],
         ['Throttles', webhook],
         ['Url4xxCount', webhook],
+        ['Url5xxCount', webhook],
       ]),
     );
-    expect(found).toHaveLength(6);
+    expect(found).toHaveLength(7);
   });
 
   it('fires on the first dead letter, error or throttle, and on a burst of 4xx answers', () => {

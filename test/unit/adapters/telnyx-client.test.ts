@@ -128,7 +128,7 @@ describe('TelnyxClient', () => {
     expect(received).toHaveLength(1);
   });
 
-  it('returns a 401 without a body as refused, in the status’s words', async () => {
+  it("reports a refused API key (401) as not sent and the administrator's to fix", async () => {
     responses = [
       (res) => {
         res.writeHead(401);
@@ -136,10 +136,11 @@ describe('TelnyxClient', () => {
       },
     ];
     expect(await client().sendFax(fax)).toEqual({
-      kind: 'refused',
-      status: 401,
-      detail: '401 Unauthorized',
+      kind: 'not_sent',
+      reason:
+        "the fax service refused this bridge's API key (401 Unauthorized); tell your fax administrator",
     });
+    expect(received).toHaveLength(1);
   });
 
   it('waits as long as a 429 asks, then sends again', async () => {
