@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** Lets CommonJS dependencies (mailparser's iconv-lite, nodemailer…) keep using require in ESM. */
-const ESM_REQUIRE_SHIM = [
+export const ESM_REQUIRE_SHIM = [
   "import { createRequire as __fbCreateRequire } from 'node:module';",
   "import { fileURLToPath as __fbFileURLToPath } from 'node:url';",
   "import { dirname as __fbDirname } from 'node:path';",
@@ -77,8 +77,9 @@ export class BridgeFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        // nodejs24.x ships AWS SDK v3; leaving it out keeps the bundles small and cold starts short.
-        bundleAwsSDK: false,
+        // One minified file loads faster than the runtime's own SDK spread over node_modules
+        // (bench/: 244 ms against 591 ms for the webhook), and pins the SDK version we test.
+        bundleAwsSDK: true,
         banner: ESM_REQUIRE_SHIM,
       },
     });

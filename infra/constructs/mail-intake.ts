@@ -59,7 +59,8 @@ export class MailIntake extends Construct {
       handler: 'inbound-email',
       description: 'Turns an email received by SES into a Telnyx fax',
       // A 30 MB message is parsed in memory, its attachments rendered into one PDF.
-      memorySize: 2048,
+      // bench/: a 30 MB email peaks near 210 MB; 1 GB leaves room for hostile mail and buys CPU.
+      memorySize: 1024,
       timeout: Duration.minutes(2),
       environment: props.environment,
       logRetentionDays: props.logRetentionDays,

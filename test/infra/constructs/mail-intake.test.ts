@@ -120,7 +120,7 @@ describe('MailIntake inbound function', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      MemorySize: 2048,
+      MemorySize: 1024,
       Timeout: 120,
       LoggingConfig: { LogGroup: { Ref: logicalIdOf(stack.intake.fn.logGroup) } },
     });

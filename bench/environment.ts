@@ -1,0 +1,88 @@
+// What the handlers run against: the local mode's stand-ins (s3rver, dynalite, aws-ses-v2-local)
+// and a Telnyx stand-in that answers every POST with 202, all in this process; the handlers
+// themselves run in child processes (worker.ts) with the local mode's settings.
+import { tmpdir } from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDbLedger } from '../functions/adapters/dynamodb-ledger';
+import { ANY_FREE_PORTS, handlerEnv, loadLocalSettings } from '../local/settings';
+import { LOCAL_CREDENTIALS, type StandIns, startStandIns } from '../local/stand-ins';
+import { createWebhookSigner, type WebhookSigner } from '../local/telnyx-webhooks';
+import { startFakeTelnyx } from '../test/support/fake-telnyx';
+
+export type FakeTelnyx = Awaited<ReturnType<typeof startFakeTelnyx>>;
+
+export interface BenchEnvironment {
+  /** The handlers' environment, as the local mode sets it, with Lambda's metrics left on. */
+  env: Record<string, string>;
+  bucket: string;
+  s3: S3Client;
+  ledger: DynamoDbLedger;
+  telnyx: FakeTelnyx;
+  signer: WebhookSigner;
+  standIns: StandIns;
+  objectBytes(key: string): Promise<number | undefined>;
+  deleteObjects(...keys: string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startEnvironment(): Promise<BenchEnvironment> {
+  const local = loadLocalSettings({ ...ANY_FREE_PORTS, LOCAL_DATA_DIR: tmpdir() });
+  const standIns = await startStandIns({ bucket: local.bucket, table: local.table });
+  const telnyx = await startFakeTelnyx();
+  const signer = createWebhookSigner();
+  const env: Record<string, string> = {
+    ...handlerEnv(local, {
+      standIns: standIns.env,
+      // Never called: the Telnyx stand-in sends no webhooks.
+      webhookUrl: 'http://127.0.0.1:9/webhooks/telnyx',
+      telnyxApiUrl: telnyx.url,
+      telnyxPublicKey: signer.publicKey,
+    }),
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    POWERTOOLS_SERVICE_NAME: 'fax-bridge',
+  };
+  const s3 = new S3Client({
+    endpoint: standIns.endpoints.s3,
+    region: env.AWS_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const ledger = new DynamoDbLedger({
+    table: local.table,
+    client: new DynamoDBClient({
+      endpoint: standIns.endpoints.dynamodb,
+      region: env.AWS_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+  });
+  return {
+    env,
+    bucket: local.bucket,
+    s3,
+    ledger,
+    telnyx,
+    signer,
+    standIns,
+    async objectBytes(key) {
+      try {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: local.bucket, Key: key }));
+        return head.ContentLength;
+      } catch {
+        return undefined;
+      }
+    },
+    async deleteObjects(...keys) {
+      for (const key of keys) {
+        await s3.send(new DeleteObjectCommand({ Bucket: local.bucket, Key: key }));
+      }
+    },
+    async stop() {
+      s3.destroy();
+      await telnyx.stop();
+      await standIns.stop();
+    },
+  };
+}

@@ -1,0 +1,217 @@
+// The benchmark's printed tables and the targets they are held to.
+import type { ColdStart } from './cold-start';
+import type { FaxCost, MemoryAdvice } from './cost';
+import type { InboundCaseResult } from './inbound';
+import { MB, round } from './stats';
+import type { WebhookResult } from './webhook';
+
+export interface Target {
+  what: string;
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchResults {
+  inbound: InboundCaseResult[];
+  webhook: WebhookResult;
+  coldStart: ColdStart[];
+  cost: FaxCost;
+  memory: { inbound: MemoryAdvice; webhook: MemoryAdvice };
+}
+
+const KB = 1024;
+const PASS_THROUGH_RATIO = 1.5;
+const LARGEST_TIMES_MESSAGE = 3;
+const BUNDLE_TARGETS: Record<string, { kb: number; ms: number }> = {
+  inbound: { kb: 1536, ms: 250 },
+  webhook: { kb: 300, ms: 100 },
+};
+
+export function targets(results: BenchResults): Target[] {
+  const list: Target[] = [];
+  for (const c of results.inbound.filter((c) => c.passThrough)) {
+    list.push({
+      what: `${c.label}: time ÷ floor`,
+      target: `≤ ${PASS_THROUGH_RATIO}×`,
+      measured: `${c.ratioToFloor}×`,
+      met: c.ratioToFloor <= PASS_THROUGH_RATIO,
+    });
+  }
+  const largest = results.inbound.reduce((a, b) => (b.messageBytes > a.messageBytes ? b : a));
+  list.push({
+    what: `${largest.label}: peak RSS over idle`,
+    target: `≤ ${LARGEST_TIMES_MESSAGE}× the message`,
+    measured: `${largest.memory.timesMessage}× (${mb(largest.memory.peakBytes)} MB)`,
+    met: largest.memory.timesMessage <= LARGEST_TIMES_MESSAGE,
+  });
+  for (const start of results.coldStart) {
+    const goal = BUNDLE_TARGETS[start.name];
+    if (!goal) continue;
+    list.push({
+      what: `${start.name} bundle`,
+      target: `< ${goal.kb} KB`,
+      measured: `${round(start.bytes / KB, 0)} KB`,
+      met: start.bytes < goal.kb * KB,
+    });
+    list.push({
+      what: `${start.name} load, median`,
+      target: `< ${goal.ms} ms`,
+      measured: `${round(start.loadMs.median, 0)} ms`,
+      met: start.loadMs.median < goal.ms,
+    });
+  }
+  return list;
+}
+
+const mb = (bytes: number) => round(bytes / MB, 1);
+const ms = (value: number) => String(round(value, value < 10 ? 1 : 0));
+const usd = (value: number) => (value < 0.01 ? `$${value.toFixed(6)}` : `$${value.toFixed(2)}`);
+
+const methodNote = (method: string | undefined) =>
+  method === 'hwm-reset'
+    ? 'before each run: garbage collected, RSS noted, Linux peak RSS (VmHWM) reset via ' +
+      '/proc/self/clear_refs; after it: VmHWM read. +MB = peak over that idle RSS'
+    : 'the process peak RSS (getrusage maxrss) over the idle RSS before the run: ' +
+      'the peak could not be reset here, so it may predate the run';
+
+function table(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+export function printable(results: BenchResults, list: Target[]): string[] {
+  const { inbound, webhook, coldStart, cost, memory } = results;
+  return [
+    '1-2. Inbound email → fax request: real handler vs floor (same S3/DynamoDB/Telnyx calls, no parsing)',
+    ...table(
+      [
+        'email',
+        'MB',
+        'runs',
+        'median ms',
+        'p95 ms',
+        'CPU ms',
+        'MB/s',
+        'floor ms',
+        'floor p95',
+        '÷ floor',
+      ],
+      inbound.map((c) => [
+        c.label,
+        String(mb(c.messageBytes)),
+        String(c.real.ms.runs),
+        ms(c.real.ms.median),
+        ms(c.real.ms.p95),
+        ms(c.real.cpuMs.median),
+        String(c.real.mbPerSecond),
+        ms(c.floor.ms.median),
+        ms(c.floor.ms.p95),
+        `${c.ratioToFloor}×`,
+      ]),
+    ),
+    '',
+    '3. Peak memory: RSS growth over the idle, loaded, warmed-up handler process (one process per email)',
+    ...table(
+      ['email', 'idle MB', 'first run +MB', 'peak +MB', '× message', 'highest RSS MB', 'floor +MB'],
+      inbound.map((c) => [
+        c.label,
+        String(mb(c.memory.idleRssBytes)),
+        String(mb(c.memory.firstRunPeakBytes)),
+        String(mb(c.memory.peakBytes)),
+        `${c.memory.timesMessage}×`,
+        String(mb(c.memory.highestRssBytes)),
+        String(mb(c.memory.floorPeakBytes)),
+      ]),
+    ),
+    `   method: ${methodNote(inbound[0]?.memory.method)}`,
+    `   inbound memory setting: ${memory.inbound.recommendedMb} MB: ${memory.inbound.why}`,
+    ...table(
+      ['memory MB', 'holds it', 'largest email ms', 'AWS $ / 10k faxes'],
+      memory.inbound.options.map((o) => [
+        String(o.memoryMb),
+        o.fits ? 'yes' : 'no',
+        String(o.slowestMs),
+        o.awsPer10k.toFixed(2),
+      ]),
+    ).map((l) => `   ${l}`),
+    '',
+    '4. Webhook: signed events through the handler, one at a time (one warm instance)',
+    ...table(
+      [
+        'events',
+        'events/s',
+        'median ms',
+        'p95 ms',
+        'CPU ms',
+        'status p95',
+        'result email p95',
+        'idle MB',
+        'peak MB',
+      ],
+      [
+        [
+          String(webhook.events),
+          String(webhook.eventsPerSecond),
+          ms(webhook.ms.median),
+          ms(webhook.ms.p95),
+          ms(webhook.cpuMs.median),
+          ms(webhook.recorded.p95),
+          ms(webhook.terminal.p95),
+          String(mb(webhook.memory.idleRssBytes)),
+          String(mb(webhook.memory.peakBytes)),
+        ],
+      ],
+    ),
+    `   webhook memory setting: ${memory.webhook.recommendedMb} MB: ${memory.webhook.why}`,
+    '',
+    '5. Cold start: the bundle the stack deploys, loaded by a fresh node (NODE_OPTIONS=--enable-source-maps)',
+    ...table(
+      [
+        'bundle',
+        'KB',
+        'map KB',
+        'load ms',
+        'p95',
+        'CPU ms',
+        'no maps ms',
+        'RSS MB',
+        'largest packages (KB)',
+      ],
+      coldStart.map((s) => [
+        s.name,
+        String(round(s.bytes / KB, 0)),
+        String(round(s.mapBytes / KB, 0)),
+        ms(s.loadMs.median),
+        ms(s.loadMs.p95),
+        ms(s.loadCpuMs.median),
+        ms(s.loadMsWithoutSourceMaps.median),
+        String(s.rssMb),
+        s.largestPackages
+          .slice(0, 5)
+          .map((p) => `${p.name} ${p.kb}`)
+          .join(', '),
+      ]),
+    ),
+    '',
+    `6. Cost of one ${cost.pages}-page fax to one number (inbound ${cost.inboundMemoryMb} MB, webhook ${cost.webhookMemoryMb} MB; list prices in bench/prices.ts)`,
+    ...table(
+      ['item', 'quantity', 'USD'],
+      cost.lines.map((l) => [l.item, l.quantity, usd(l.usd)]),
+    ),
+    `   AWS: ${usd(cost.awsPerFax)} a fax, ${usd(cost.awsPer10k)} for 10,000 faxes a month ` +
+      `(+ ${usd(cost.fixedMonthly)} a month fixed: the API key secret and the alarm)`,
+    `   Telnyx: ${usd(cost.telnyxPerFax)} a fax, ${usd(cost.telnyxPer10k)} for 10,000 ` +
+      `(${cost.pages} pages at $0.007, UNVERIFIED): AWS is ${round((cost.awsPerFax / cost.telnyxPerFax) * 100, 1)}% of Telnyx`,
+    '',
+    'Targets',
+    ...table(
+      ['what', 'target', 'measured', ''],
+      list.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : 'MISSED']),
+    ),
+  ];
+}
