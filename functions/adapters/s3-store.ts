@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { MailStore, MediaStore } from '../core/ports';
@@ -32,6 +33,11 @@ export class S3Store implements MailStore, MediaStore {
     return bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
+  async openRawMail(messageId: string): Promise<Readable | undefined> {
+    // In Node the SDK's body is the HTTP response itself, a Readable.
+    return (await this.get(`raw/${messageId}`)) as Readable | undefined;
+  }
+
   async putDocument(key: string, pdf: Uint8Array): Promise<void> {
     await this.client.send(
       new PutObjectCommand({
@@ -64,11 +70,15 @@ export class S3Store implements MailStore, MediaStore {
   }
 
   private async read(key: string): Promise<Uint8Array | undefined> {
+    return (await this.get(key))?.transformToByteArray();
+  }
+
+  private async get(key: string) {
     try {
       const object = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key }),
       );
-      return await object.Body?.transformToByteArray();
+      return object.Body;
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
       throw error;

@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
+import { hasActiveContent, removeActiveContent } from './active-content';
 import { addCoverPage } from './cover-page';
 import { claimsFaxableType, type DocumentType, documentType } from './document-type';
 import { type EmailPart, htmlCids, type ParsedEmail } from './email';
-import { addImagePages, inspectImage, type PageSize } from './images';
+import {
+  addImagePages,
+  ImageTooLargeError,
+  inspectImage,
+  MAX_IMAGE_PIXELS,
+  type PageSize,
+} from './images';
 import { headerSafe } from './notice-email';
+import { countPages } from './page-count';
+import { loadPdfDocument } from './pdf-loader';
 import type { Refusal } from './refusals';
 import { isTnef, type TnefFile, tnefFiles } from './tnef';
 
@@ -38,6 +47,8 @@ export const PAGE_SIZES: Record<DocumentOptions['pageSize'], PageSize> = {
 };
 
 const MB = 1024 * 1024;
+/** Telnyx's hard limit, and so the most MAX_PAGES can be: a PDF claiming more is refused unopened. */
+const MAX_FAX_PAGES = 350;
 // Signatures, keys and PGP/MIME's control part travel with a message but are no one's document.
 const NOT_DOCUMENTS = new Set([
   'application/pkcs7-signature',
@@ -92,7 +103,14 @@ export async function buildFaxDocument(
     reason: 'unsupported' as const,
   }));
   const [only] = chosen;
-  if (!options.cover && chosen.length === 1 && only?.pdf && startsWithHeader(only.part.content)) {
+  // A PDF with scripts or embedded files is rebuilt from its pages, which leaves them behind.
+  if (
+    !options.cover &&
+    chosen.length === 1 &&
+    only?.pdf &&
+    startsWithHeader(only.part.content) &&
+    !hasActiveContent(only.pdf)
+  ) {
     return passThrough(only, skipped, options);
   }
   return assemble(chosen, email, options, skipped);
@@ -157,7 +175,14 @@ function readTnef(bytes: Buffer): TnefFile[] {
 // A file repeated deeper down is the copy inside a forwarded message; the same file twice at one
 // level was attached twice on purpose (Evolution's two blob.png), so both are faxed.
 function withoutCopies(parts: EmailPart[]): EmailPart[] {
-  const digests = parts.map((p) => createHash('sha256').update(p.content).digest('hex'));
+  // Only files of one size can be copies; the others need no digest (20 ms for a 22 MB scan).
+  const sizes = new Map<number, number>();
+  for (const { content } of parts) sizes.set(content.length, (sizes.get(content.length) ?? 0) + 1);
+  const digests = parts.map((p, i) =>
+    (sizes.get(p.content.length) ?? 0) > 1
+      ? createHash('sha256').update(p.content).digest('hex')
+      : `unique#${i}`,
+  );
   const shallowest = new Map<string, number>();
   parts.forEach((part, i) => {
     const digest = digests[i] ?? '';
@@ -192,26 +217,47 @@ async function inspect(part: EmailPart, type: DocumentType): Promise<Candidate> 
       return { part, type, pages: 0, refusal: { code: 'encrypted_pdf', file: part.filename } };
     }
     if (pdf === 'unreadable') return { part, type, pages: 0, refusal: unreadable(part) };
+    // More pages than any fax may have: counted against the limit, never opened.
+    if (typeof pdf === 'number') return { part, type, pages: pdf };
     return { part, type, pages: pdf.getPageCount(), pdf };
   }
   try {
     const info = inspectImage(part.content, type);
     return { part, type, pages: info.pages, pixels: info.width * info.height };
-  } catch {
-    // A damaged header, or a decompression bomb: an image too big to open cannot be read either.
+  } catch (error) {
+    if (error instanceof ImageTooLargeError) {
+      const { width, height } = error;
+      const refusal: Refusal = {
+        code: 'image_too_large',
+        file: part.filename,
+        width,
+        height,
+        limit: MAX_IMAGE_PIXELS,
+      };
+      return { part, type, pages: 0, refusal };
+    }
     return { part, type, pages: 0, refusal: unreadable(part) };
   }
 }
 
-async function loadPdf(bytes: Uint8Array): Promise<PDFDocument | 'encrypted' | 'unreadable'> {
+/** The loaded PDF, or why it cannot be faxed, or the pages it claims when that is more than any fax has. */
+async function loadPdf(
+  bytes: Uint8Array,
+): Promise<PDFDocument | 'encrypted' | 'unreadable' | number> {
   // A PDF cut short in transit still parses page by page; its missing end marker gives it away.
   const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(-1024);
   if (!tail.includes('%%EOF')) return 'unreadable';
   try {
     // Loaded past the encryption check and tested after: pdf-lib's EncryptedPDFError fails `instanceof`.
-    const pdf = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
+    const pdf = await loadPdfDocument(bytes);
     if (pdf.isEncrypted) return 'encrypted';
-    return pdf.getPageCount() > 0 ? pdf : 'unreadable';
+    // Counted within bounds before pdf-lib walks the page tree; a /Count that claims too much is
+    // believed, as viewers believe it.
+    const count = countPages(pdf, MAX_FAX_PAGES);
+    if (count === 'unreadable') return 'unreadable';
+    const claimed = Math.max(count.counted, count.declared ?? 0);
+    if (claimed > MAX_FAX_PAGES) return claimed;
+    return count.counted > 0 && pdf.getPageCount() > 0 ? pdf : 'unreadable';
   } catch {
     return 'unreadable';
   }
@@ -269,6 +315,7 @@ async function assemble(
       return refused(unreadable(part));
     }
   }
+  removeActiveContent(out);
   if (options.cover) {
     const totalPages = out.getPageCount() + 1;
     await addCoverPage(out, { ...options.cover, date: email.date, totalPages }, size);

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   type AddressObject,
   type Attachment,
@@ -68,8 +69,12 @@ interface Budget {
   parts: number;
 }
 
-export async function parseEmail(raw: Buffer): Promise<ParsedEmail> {
-  const mail = await simpleParser(raw, OPTIONS);
+/** Reads a message whole, or as it streams in: decoded parts are then the only large copies. */
+export async function parseEmail(raw: Buffer | Readable): Promise<ParsedEmail> {
+  const mail = await simpleParser(raw, OPTIONS).finally(() => {
+    // A message the parser gave up on is not read to its end: free the connection it came over.
+    if (raw instanceof Readable) raw.destroy();
+  });
   const content = await messageContent(mail, 0, { parts: MAX_PARTS });
   return {
     from: addresses(mail.from),

@@ -173,7 +173,7 @@ async function sendResult(
   event: FaxEvent,
   deps: WebhookDeps,
 ): Promise<WebhookOutcome> {
-  const { ledger, log, settings } = deps;
+  const { log, settings } = deps;
   const noticeId = `result#${jobId(job)}`;
   const now = deps.clock();
   const claim = { leaseSeconds: RESULT_NOTICE_LEASE_SECONDS, expiresAt: expiresAt(now, deps) };
@@ -204,7 +204,11 @@ async function sendResult(
 
 async function failedDocument(job: FaxJob, deps: WebhookDeps): Promise<FailedDocument | undefined> {
   if (job.status !== 'failed' || !deps.settings.attachFailedDocument) return undefined;
-  const pdf = await deps.media.getDocument(job.mediaKey);
+  // Without s3:ListBucket a missing object reads as AccessDenied: either way the email goes out.
+  const pdf = await deps.media.getDocument(job.mediaKey).catch((error: unknown) => {
+    deps.log.warn('failed fax document unreadable', { error: describe(error) });
+    return undefined;
+  });
   if (!pdf) return { kind: 'gone' };
   return pdf.length > MAX_ATTACHMENT_BYTES ? { kind: 'too_large' } : { kind: 'attached', pdf };
 }

@@ -1,3 +1,4 @@
+import { crc32, inflateSync } from 'node:zlib';
 import { GifReader } from 'omggif';
 import { degrees, type PDFDocument, type PDFImage } from 'pdf-lib';
 import { PNG } from 'pngjs';
@@ -31,6 +32,7 @@ export function inspectImage(bytes: Uint8Array, type: ImageType): ImageInfo {
   const first = frames[0];
   if (!first) throw new Error('TIFF has no pages');
   for (const frame of frames) checkPixels(frame.width, frame.height);
+  if (type === 'png') checkPng(bytes);
   return { width: first.width, height: first.height, pages: frames.length };
 }
 
@@ -57,6 +59,7 @@ export async function addImagePages(
       return 1;
     }
     case 'png': {
+      checkPng(bytes);
       const image = await doc.embedPng(bytes);
       drawImagePage(doc, image, image.width, image.height, 0, page);
       return 1;
@@ -126,11 +129,51 @@ function drawImagePage(
     .drawImage(image, { ...placement, rotate: degrees(placement.rotate) });
 }
 
+/** An image whose header promises more pixels than we decode: a huge scan, or a decompression bomb. */
+export class ImageTooLargeError extends Error {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    super(`image of ${width}×${height} pixels is over the ${MAX_IMAGE_PIXELS} limit`);
+    this.name = 'ImageTooLargeError';
+  }
+}
+
 function checkPixels(width: number, height: number): void {
   if (!(width > 0 && height > 0)) throw new Error('image has no size');
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new Error(`image of ${width}×${height} pixels is over the ${MAX_IMAGE_PIXELS} limit`);
+  if (width * height > MAX_IMAGE_PIXELS) throw new ImageTooLargeError(width, height);
+}
+
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * pdf-lib's PNG decoder spins forever on a file cut short or with broken deflate data, so zlib
+ * reads it first: every chunk whole and intact up to IEND, and the pixels inflating to no more
+ * than the header's size allows.
+ */
+function checkPng(bytes: Uint8Array): void {
+  const data = view(bytes);
+  const idat: Uint8Array[] = [];
+  let offset = 8;
+  for (;;) {
+    if (offset + 12 > bytes.length) throw new Error('PNG cut short');
+    const length = data.getUint32(offset);
+    const end = offset + 12 + length;
+    if (end > bytes.length) throw new Error('PNG cut short');
+    const typeAndBody = bytes.subarray(offset + 4, offset + 8 + length);
+    if (crc32(typeAndBody) !== data.getUint32(end - 4)) throw new Error('PNG chunk damaged');
+    const type = Buffer.from(typeAndBody.subarray(0, 4)).toString('latin1');
+    if (type === 'IDAT') idat.push(typeAndBody.subarray(4));
+    if (type === 'IEND') break;
+    offset = end;
   }
+  const width = data.getUint32(16);
+  const height = data.getUint32(20);
+  const bitsPerPixel = (data.getUint8(24) || 8) * (PNG_CHANNELS[data.getUint8(25)] ?? 4);
+  // Interlaced rows add a filter byte per row of each of the seven passes.
+  const maxOutputLength = height * (Math.ceil((width * bitsPerPixel) / 8) + 4) + 1024;
+  inflateSync(Buffer.concat(idat), { maxOutputLength });
 }
 
 const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -229,9 +272,53 @@ function gifFirstFrame(bytes: Uint8Array): Uint8Array {
   const frame = reader.frameInfo(0);
   checkPixels(reader.width, reader.height);
   checkPixels(frame.width, frame.height);
+  checkGifCodes(bytes, frame.data_offset);
   const rgba = new Uint8Array(reader.width * reader.height * 4);
   reader.decodeAndBlitFrameRGBA(0, rgba);
   return pngOnWhite(rgba, reader.width, reader.height);
+}
+
+/**
+ * omggif follows LZW codes through its table without checking them, and a damaged file can make
+ * that chain loop forever: read the codes first (as omggif reads them) and refuse a code that
+ * names an entry not made yet. Valid codes only point back, so the chains then always end.
+ */
+function checkGifCodes(bytes: Uint8Array, dataOffset: number): void {
+  let p = dataOffset;
+  const minCodeSize = bytes[p++] ?? 0;
+  if (minCodeSize < 2 || minCodeSize > 8) throw new Error('GIF code size out of range');
+  const clear = 1 << minCodeSize;
+  const eoi = clear + 1;
+  let codeSize = minCodeSize + 1;
+  let mask = (1 << codeSize) - 1;
+  let next = eoi + 1;
+  let first = true;
+  let block = bytes[p++] ?? 0;
+  let bits = 0;
+  let shift = 0;
+  for (;;) {
+    while (shift < 16 && block > 0) {
+      bits |= (bytes[p++] ?? 0) << shift;
+      shift += 8;
+      block = block === 1 ? (bytes[p++] ?? 0) : block - 1;
+    }
+    if (shift < codeSize) return;
+    const code = bits & mask;
+    bits >>= codeSize;
+    shift -= codeSize;
+    if (code === clear) {
+      [codeSize, next, first] = [minCodeSize + 1, eoi + 1, true];
+      mask = (1 << codeSize) - 1;
+      continue;
+    }
+    if (code === eoi) return;
+    if (code > next || (first && code >= next)) throw new Error('GIF data damaged');
+    if (!first && next < 4096) {
+      next += 1;
+      if (next >= mask + 1 && codeSize < 12) [codeSize, mask] = [codeSize + 1, (mask << 1) | 1];
+    }
+    first = false;
+  }
 }
 
 /** Pages of a TIFF, read from the directory chain before any decoding (UTIF loops on a cyclic chain). */
@@ -249,6 +336,7 @@ function tiffFrames(bytes: Uint8Array): { width: number; height: number }[] {
     const tags = new Map<number, number>();
     for (let i = 0; i < count; i++) {
       const entry = offset + 2 + i * 12;
+      checkTiffTag(data, entry, le);
       const short = data.getUint16(entry + 2, le) === 3;
       tags.set(
         data.getUint16(entry, le),
@@ -261,6 +349,19 @@ function tiffFrames(bytes: Uint8Array): { width: number; height: number }[] {
     offset = data.getUint32(offset + 2 + count * 12, le);
   }
   return frames;
+}
+
+// Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, … DOUBLE, IFD).
+const TIFF_TYPE_BYTES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
+
+/** UTIF reads as many values as a tag claims: a damaged count would have it fill the memory. */
+function checkTiffTag(data: DataView, entry: number, le: boolean): void {
+  const size = TIFF_TYPE_BYTES[data.getUint16(entry + 2, le)] ?? 0;
+  const bytes = size * data.getUint32(entry + 4, le);
+  const inline = bytes <= 4;
+  if (size === 0 || (!inline && data.getUint32(entry + 8, le) + bytes > data.byteLength)) {
+    throw new Error('TIFF tag damaged');
+  }
 }
 
 const isThumbnail = (newSubfileType: unknown) =>

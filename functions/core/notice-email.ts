@@ -25,7 +25,9 @@ export function escapeHtml(value: string): string {
 
 /** `Re: <subject>`, without stacking a second `Re:`. */
 export function replySubject(originalSubject: string): string {
-  const subject = headerSafe(originalSubject);
+  // Text that looks like an encoded word would be decoded again by the reader's mail program,
+  // line breaks and all: split its opening so that it stays text.
+  const subject = headerSafe(originalSubject).replace(/=\?/g, '= ?');
   if (!subject) return 'Re: your fax';
   return /^re:/i.test(subject) ? subject : `Re: ${subject}`;
 }

@@ -1,9 +1,10 @@
-import type { Clock, Ledger, Mailer, OutgoingEmail } from './ports';
+import type { Clock, Ledger, Log, Mailer, OutgoingEmail } from './ports';
 
 export interface NoticeOnceDeps {
   ledger: Ledger;
   mailer: Mailer;
   clock: Clock;
+  log: Log;
 }
 
 /**
@@ -27,6 +28,14 @@ export async function sendNoticeOnce(
     await deps.ledger.releaseNotice(noticeId);
     throw error;
   }
-  await deps.ledger.markNoticeSent(noticeId, deps.clock().toISOString());
+  try {
+    await deps.ledger.markNoticeSent(noticeId, deps.clock().toISOString());
+  } catch (error) {
+    // The email is out: failing now would make the retry send it a second time.
+    deps.log.warn('notice sent but not marked as sent', {
+      noticeId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
   return true;
 }

@@ -1,6 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-
-// Formatting needs only the small metadata, which keeps the webhook bundle light.
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** `+1 312-555-1234` for North America (as people there write it), the international format elsewhere. */
 export function formatForPeople(e164: string): string {

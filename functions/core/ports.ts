@@ -1,10 +1,16 @@
 // The collaborators core functions receive. Adapters in functions/adapters implement them for AWS
 // (and, pointed at local endpoints, for the local mode); tests pass the same adapters or small fakes.
+import type { Readable } from 'node:stream';
 
 /** Raw inbound mail, written by SES's S3 action under `raw/<messageId>`. */
 export interface MailStore {
   /** The raw MIME bytes, or undefined when no such object exists. */
   readRawMail(messageId: string): Promise<Buffer | undefined>;
+  /**
+   * The raw MIME as it arrives from the store, or undefined when no such object exists. A 30 MB
+   * message read whole would stay in memory beside its decoded parts; streamed, it does not.
+   */
+  openRawMail(messageId: string): Promise<Readable | undefined>;
 }
 
 /** Fax documents under `media/<key>.pdf`. */
@@ -36,6 +42,8 @@ export interface JobKey {
 export interface NewFaxJob extends JobKey {
   /** The local part exactly as the sender typed it. */
   typed: string;
+  /** The recipient as people write it, formatted at claim time so the webhook needs no phone metadata. */
+  recipientDisplay: { international: string; national: string };
   sender: string;
   subject: string;
   /** The original email's Message-ID header, for threading the result email. */

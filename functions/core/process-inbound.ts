@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import addressparser from 'nodemailer/lib/addressparser';
 import type { Settings } from '../config';
 import { ownText } from './body-text';
 import { buildFaxDocument, type FaxDocument } from './documents';
@@ -9,7 +11,9 @@ import {
   recipientsNotice,
   refusalNotice,
 } from './inbound-notice';
+import { threadId } from './notice-email';
 import { sendNoticeOnce } from './notice-once';
+import { formatForPeople, formatNational } from './number-format';
 import type {
   Clock,
   FaxApi,
@@ -37,6 +41,8 @@ export interface ReceivedMail {
   recipients: string[];
   headers: { name: string; value: string }[];
   verdicts: SesVerdicts;
+  /** What SES itself read from the headers (`mail.commonHeaders`), for a body we cannot parse. */
+  commonHeaders?: { from?: string[]; subject?: string; messageId?: string };
 }
 
 export interface InboundDeps {
@@ -73,22 +79,28 @@ export type InboundOutcome =
 
 /** Telnyx's hard limit is 50 MB; above it a fax fails late, so refuse early. */
 export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
-/** How long a notice claim blocks a concurrent sender before a retry may take it over. */
-const NOTICE_LEASE_SECONDS = 120;
+/**
+ * How long a notice claim blocks a concurrent delivery: long enough for one SES call, shorter than
+ * the minute Lambda waits before retrying, so the retry of a run that died between claiming and
+ * sending takes the claim over and the sender still hears.
+ */
+const NOTICE_LEASE_SECONDS = 45;
 
 export async function processInbound(
   received: ReceivedMail,
   settings: InboundSettings,
   deps: InboundDeps,
 ): Promise<InboundOutcome> {
-  const raw = await deps.mail.readRawMail(received.messageId);
+  const raw = await deps.mail.openRawMail(received.messageId);
   if (!raw) throw new Error(`raw/${received.messageId} is not in the bucket`);
 
   let email: ParsedEmail;
   try {
     email = await parseEmail(raw);
   } catch (error) {
-    return { kind: 'dropped', reason: `unparseable message: ${(error as Error).message}` };
+    // The bucket failing mid-read is no fault of the message: fail, and Lambda tries again.
+    if (raw.errored) throw error;
+    return refuseUnparseable(received, settings, deps, error);
   }
 
   const verdict = judgeSender(
@@ -159,6 +171,7 @@ export async function processInbound(
   });
 
   const results = await sendFaxes(received, settings, deps, {
+    emailKey: emailKey(received.messageId, verdict.sender, email.messageId),
     email,
     sender: verdict.sender,
     numbers: recipients.numbers,
@@ -176,6 +189,61 @@ export async function processInbound(
   );
 }
 
+/** mailparser's splitter stops at this many MIME nodes (and at 1 MB of headers in one part). */
+const MAX_MIME_PARTS = 1000;
+
+/**
+ * mailparser gave up on the message (absurdly many parts or huge headers): the sender is judged
+ * by what SES read, so that an authenticated sender still hears why nothing was faxed.
+ */
+async function refuseUnparseable(
+  received: ReceivedMail,
+  settings: InboundSettings,
+  deps: InboundDeps,
+  error: unknown,
+): Promise<InboundOutcome> {
+  const reason = `unparseable message: ${error instanceof Error ? error.message : String(error)}`;
+  const common = received.commonHeaders ?? {};
+  const fromHeaders =
+    common.from ??
+    received.headers.filter((h) => h.name.toLowerCase() === 'from').map((h) => h.value);
+  const verdict = judgeSender(
+    {
+      from: addressparser(fromHeaders.join(', '), { flatten: true }),
+      envelopeFrom: received.source,
+      dkimDomains: dkimDomains(received.headers),
+      verdicts: received.verdicts,
+    },
+    settings,
+  );
+  if (verdict.kind === 'dropped')
+    return { kind: 'dropped', reason: `${reason} (${verdict.reason})` };
+  const recipients = parseRecipients(received.recipients, settings);
+  if (recipients.kind === 'ok' && recipients.numbers.length + recipients.problems.length === 0) {
+    return { kind: 'dropped', reason: `${reason} (no recipient on a fax domain)` };
+  }
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const refusal: Refusal =
+    verdict.kind === 'refused'
+      ? { code: 'sender_not_allowed', sender: verdict.sender }
+      : code === 'EMAXLEN' && /child nodes/i.test(String(message))
+        ? { code: 'too_many_attachments', limit: MAX_MIME_PARTS }
+        : { code: 'email_too_complex' };
+  deps.log.warn('message could not be parsed', { error: reason, refusal: refusal.code });
+  const context: NoticeContext = {
+    noticeFrom: settings.noticeFrom,
+    sender: verdict.sender,
+    subject: common.subject ?? '',
+    emailMessageId: common.messageId,
+  };
+  const notice = refusalNotice(context, refusal);
+  return {
+    kind: 'refused',
+    refusal,
+    noticeSent: await noticeOnce(received.messageId, notice, deps),
+  };
+}
+
 async function faxedOutcome(
   pages: number,
   results: RecipientResult[],
@@ -189,7 +257,19 @@ async function faxedOutcome(
   return { kind: 'faxed', pages, results, noticeSent };
 }
 
+/**
+ * The ledger's name for an email. A sending server that never saw SES's answer sends the message
+ * again under a new SES id, but with the same sender and Message-ID: it must not be faxed twice.
+ */
+function emailKey(sesMessageId: string, sender: string, messageIdHeader?: string): string {
+  const id = threadId(messageIdHeader);
+  if (!id) return sesMessageId;
+  return `mid-${createHash('sha256').update(`${sender} ${id}`).digest('base64url').slice(0, 32)}`;
+}
+
 interface FaxPlan {
+  /** Names the email's jobs in the ledger (see emailKey). */
+  emailKey: string;
   email: ParsedEmail;
   sender: string;
   numbers: FaxNumber[];
@@ -206,9 +286,7 @@ async function sendFaxes(
   const mediaKey = received.messageId;
   // A redelivered event whose faxes were all claimed needs no new document.
   const existing = await Promise.all(
-    plan.numbers.map((n) =>
-      deps.ledger.getJob({ messageId: received.messageId, recipient: n.e164 }),
-    ),
+    plan.numbers.map((n) => deps.ledger.getJob({ messageId: plan.emailKey, recipient: n.e164 })),
   );
   let mediaUrl: string | undefined;
   const results: RecipientResult[] = [];
@@ -237,10 +315,14 @@ async function sendOne(
   mediaUrl: string,
 ): Promise<RecipientResult> {
   const now = deps.clock();
-  const key = { messageId: received.messageId, recipient: number.e164 };
+  const key = { messageId: plan.emailKey, recipient: number.e164 };
   const job: NewFaxJob = {
     ...key,
     typed: number.typed,
+    recipientDisplay: {
+      international: formatForPeople(number.e164),
+      national: formatNational(number.e164),
+    },
     sender: plan.sender,
     subject: plan.email.subject,
     emailMessageId: plan.email.messageId,

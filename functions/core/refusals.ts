@@ -11,7 +11,10 @@ export type Refusal =
   | { code: 'unreadable_document'; file: string }
   | { code: 'empty_attachment'; file: string }
   | { code: 'too_many_pages'; pages: number; limit: number }
-  | { code: 'too_large'; megabytes: number; limit: number };
+  | { code: 'too_large'; megabytes: number; limit: number }
+  | { code: 'image_too_large'; file: string; width: number; height: number; limit: number }
+  | { code: 'too_many_attachments'; limit: number }
+  | { code: 'email_too_complex' };
 
 export type RefusalCode = Refusal['code'];
 
@@ -85,6 +88,21 @@ export function explainRefusal(refusal: Refusal): Explanation {
       return {
         problem: `The fax document would be ${refusal.megabytes} MB; the limit is ${refusal.limit} MB.`,
         fix: 'Send fewer or smaller files (for example scans at 200 dpi in black and white), or split them over several emails.',
+      };
+    case 'image_too_large':
+      return {
+        problem: `The image ${quote(refusal.file)} is ${refusal.width} × ${refusal.height} pixels, more than this fax service opens (${refusal.limit / 1_000_000} million pixels).`,
+        fix: 'Scale the image down (a full page at 300 dpi is about 2550 × 3300 pixels) or save it as a PDF, and send it again.',
+      };
+    case 'too_many_attachments':
+      return {
+        problem: `The email has more than ${refusal.limit.toLocaleString('en-US')} attachments and parts, more than this fax service reads.`,
+        fix: 'Put the documents into one PDF (or a few), attach it to a new email and send that.',
+      };
+    case 'email_too_complex':
+      return {
+        problem: 'The email could not be read: its headers or structure are too large or damaged.',
+        fix: 'Write a new email, attach the document as a PDF, and send that instead of forwarding or replying.',
       };
   }
 }

@@ -1,6 +1,5 @@
 import { explainFailure } from './failure-reasons';
 import { composeNotice } from './notice-email';
-import { formatForPeople, formatNational } from './number-format';
 import type { FaxJob, OutgoingEmail } from './ports';
 
 /** The document for a failure email, when the setting asks to attach it. */
@@ -23,9 +22,10 @@ interface NumberForms {
   e164: string;
 }
 
-function numberForms(e164: string): NumberForms {
-  return { international: formatForPeople(e164), national: formatNational(e164), e164 };
-}
+const numberForms = (job: FaxJob): NumberForms => ({
+  ...job.recipientDisplay,
+  e164: job.recipient,
+});
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
@@ -89,7 +89,7 @@ const attachmentName = (job: FaxJob) => `fax-${job.recipient.replace(/\D/g, '')}
 
 /** The one email that tells the sender how their fax ended, threaded under the email they sent. */
 export function resultEmail({ job, from, timeZone, document }: ResultEmailInput): OutgoingEmail {
-  const n = numberForms(job.recipient);
+  const n = numberForms(job);
   const completed = formatTime(job.statusTimes[job.status] ?? job.updatedAt, timeZone);
   const body =
     job.status === 'delivered' ? delivered(job, n, completed) : failed(job, n, completed, document);

@@ -62,7 +62,10 @@ export function judgeSender(
   if (!first) return { kind: 'dropped', reason: 'no_from' };
   if (others.length > 0) return { kind: 'dropped', reason: 'several_from' };
   const sender = first.address?.trim().toLowerCase() ?? '';
-  if (!ADDRESS.test(sender)) return { kind: 'dropped', reason: 'unparsable_from' };
+  // SES sends only to 7-bit addresses: a reply to any other would fail and be retried for nothing.
+  if (!ADDRESS.test(sender) || !/^[\x21-\x7e]+$/.test(sender)) {
+    return { kind: 'dropped', reason: 'unparsable_from' };
+  }
   if (options.requireSenderAuth) {
     const failure = authenticationFailure(evidence, domainOf(sender));
     if (failure) return { kind: 'dropped', reason: failure };

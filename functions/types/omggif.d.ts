@@ -9,6 +9,9 @@ declare module 'omggif' {
     transparent_index: number | null;
     disposal: number;
     delay: number;
+    /** Where the frame's LZW data (minimum code size, then sub-blocks) starts, and its length. */
+    data_offset: number;
+    data_length: number;
   }
 
   export class GifReader {

@@ -184,6 +184,7 @@ describe('fax webhook handler with the local stand-ins', () => {
       emailMessageId: `<m${n}@example.com>`,
       mediaKey: key.messageId,
       documentPages: 3,
+      recipientDisplay: { international: '+1 312-555-1234', national: '(312) 555-1234' },
       createdAt: new Date().toISOString(),
       expiresAt: Math.floor(Date.now() / 1000) + 86_400,
     });

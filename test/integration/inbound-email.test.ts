@@ -35,9 +35,11 @@ interface MailInput {
   headers?: Record<string, string>;
   replyTo?: string;
   cc?: string;
+  messageIdHeader?: string;
   attachments?: readonly { filename: string; content: Uint8Array | string; contentType?: string }[];
 }
 
+let composed = 0;
 function compose(input: MailInput): Promise<Buffer> {
   return new MailComposer({
     from: input.from ?? 'Alice Doctor <alice@example.com>',
@@ -46,7 +48,7 @@ function compose(input: MailInput): Promise<Buffer> {
     text: input.text ?? '',
     replyTo: input.replyTo,
     cc: input.cc,
-    messageId: '<original-1@example.com>',
+    messageId: input.messageIdHeader ?? `<original-${++composed}@example.com>`,
     date: new Date('2026-11-27T10:00:00Z'),
     headers: input.headers,
     attachments: input.attachments?.map((a) => ({
@@ -66,6 +68,8 @@ async function deliver(
     recipients?: string[];
     verdicts?: Record<string, string | undefined>;
     messageId?: string;
+    headers?: { name: string; value: string }[];
+    headersTruncated?: boolean;
   } = {},
 ) {
   const messageId = options.messageId ?? `msg-${Date.now()}-${++counter}`;
@@ -76,6 +80,8 @@ async function deliver(
     source: (input.from ?? 'alice@example.com').replace(/^.*<|>$/g, ''),
     recipients: options.recipients ?? input.to ?? ['+13125551234@fax.example.com'],
     verdicts: options.verdicts,
+    headers: options.headers,
+    headersTruncated: options.headersTruncated,
   });
   await handler(event);
   return { messageId, event };
@@ -118,9 +124,7 @@ beforeEach(async () => {
 describe('inbound email → fax request', () => {
   it('sends one fax request Telnyx accepts, with a media_url that downloads the document', async () => {
     const pdf = await makePdf(2);
-    const { messageId } = await deliver({
-      attachments: [{ filename: 'referral.pdf', content: pdf }],
-    });
+    await deliver({ attachments: [{ filename: 'referral.pdf', content: pdf }] });
 
     expect(faxRequests()).toHaveLength(1);
     const request = faxRequests()[0];
@@ -135,8 +139,9 @@ describe('inbound email → fax request', () => {
       quality: 'high',
       webhook_url: 'https://hooks.example.com/webhooks/telnyx',
     });
+    // The job is named by sender and Message-ID, so a resent copy finds it (see the test below).
     expect(decodeClientState(body.client_state)).toEqual({
-      messageId,
+      messageId: expect.stringMatching(/^mid-[\w-]{32}$/),
       recipient: '+13125551234',
     });
     expect(body.media_url?.length).toBeLessThan(2000);
@@ -172,6 +177,17 @@ describe('inbound email → fax request', () => {
       '+13125551234',
       '+13125551299',
     ]);
+  });
+
+  it('faxes an email once when its server sends it again (new SES id, same Message-ID)', async () => {
+    const email = {
+      messageIdHeader: '<resent-1@example.com>',
+      attachments: [{ filename: 'a.pdf', content: await makePdf(1) }],
+    };
+    await deliver(email);
+    await deliver(email);
+    expect(faxRequests()).toHaveLength(1);
+    expect(await standIns().sentEmails()).toHaveLength(0);
   });
 
   it('adds a cover page when the body has text of its own, unless [no cover]', async () => {
@@ -303,6 +319,22 @@ describe('inbound email → refusal notice', () => {
       );
     }
     expect(faxRequests()).toHaveLength(0);
+    expect(await standIns().sentEmails()).toHaveLength(0);
+  });
+
+  it('trusts a DKIM signature for the From domain only when SES showed every header', async () => {
+    const pdf = await makePdf(1);
+    const dkimOnly = {
+      verdicts: { spf: 'FAIL', dkim: 'PASS', dmarc: 'GRAY' },
+      headers: [{ name: 'DKIM-Signature', value: 'v=1; a=rsa-sha256; d=example.com; s=s1; b=x' }],
+    };
+    await deliver({ attachments: [{ filename: 'a.pdf', content: pdf }] }, dkimOnly);
+    expect(faxRequests()).toHaveLength(1);
+    await deliver(
+      { attachments: [{ filename: 'a.pdf', content: pdf }] },
+      { ...dkimOnly, headersTruncated: true },
+    );
+    expect(faxRequests()).toHaveLength(1);
     expect(await standIns().sentEmails()).toHaveLength(0);
   });
 

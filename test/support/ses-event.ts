@@ -5,6 +5,7 @@ export interface SesEventInput {
   recipients: string[];
   source: string;
   headers?: { name: string; value: string }[];
+  headersTruncated?: boolean;
   verdicts?: Partial<Record<string, string | undefined>>;
 }
 
@@ -24,7 +25,7 @@ export function sesEvent(input: SesEventInput): SESEvent {
             source: input.source,
             messageId: input.messageId,
             destination: input.recipients,
-            headersTruncated: false,
+            headersTruncated: input.headersTruncated ?? false,
             headers: input.headers ?? [],
             commonHeaders: {
               returnPath: input.source,

@@ -14,6 +14,7 @@ const newJob = (): NewFaxJob => ({
   emailMessageId: '<abc@example.com>',
   mediaKey: randomUUID(),
   documentPages: 3,
+  recipientDisplay: { international: '+1 312-555-1234', national: '(312) 555-1234' },
   createdAt: '2026-03-01T10:00:00.000Z',
   expiresAt: 1_800_000_000,
 });

@@ -20,6 +20,19 @@ describe('S3Store', () => {
     expect(raw?.toString('utf8')).toBe(mime);
   });
 
+  it('streams the raw mail, so that a large message is parsed as it arrives', async () => {
+    const mime = `From: alice@example.com\r\nSubject: fax\r\n\r\n${'x'.repeat(200_000)}\r\n`;
+    await client().send(
+      new PutObjectCommand({ Bucket: TEST_BUCKET, Key: 'raw/msg-streamed', Body: mime }),
+    );
+    const chunks: Buffer[] = [];
+    for await (const chunk of (await store().openRawMail('msg-streamed')) ?? []) {
+      chunks.push(chunk as Buffer);
+    }
+    expect(Buffer.concat(chunks).toString('utf8')).toBe(mime);
+    expect(await store().openRawMail('never-stored')).toBeUndefined();
+  });
+
   it('answers undefined for mail that is not there', async () => {
     expect(await store().readRawMail('never-stored')).toBeUndefined();
     expect(await store().getDocument('never-stored')).toBeUndefined();

@@ -164,7 +164,16 @@ describe('buildFaxDocument: refusals', () => {
     ['text-named-pdf.eml', { code: 'unsupported_document', files: ['contract.pdf'] }],
     ['declared-pdf-not-pdf.eml', { code: 'unreadable_document', file: 'test.pdf' }],
     ['truncated-pdf.eml', { code: 'unreadable_document', file: 'broken.pdf' }],
-    ['image-bomb.eml', { code: 'unreadable_document', file: 'huge.png' }],
+    [
+      'image-bomb.eml',
+      {
+        code: 'image_too_large',
+        file: 'huge.png',
+        width: 20_000,
+        height: 20_000,
+        limit: 40_000_000,
+      },
+    ],
     ['encrypted-pdf.eml', { code: 'encrypted_pdf', file: 'locked.pdf' }],
     ['empty-attachment.eml', { code: 'empty_attachment', file: 'contract.pdf' }],
     ['smime-encrypted.eml', { code: 'encrypted_email' }],
@@ -190,12 +199,22 @@ describe('buildFaxDocument: refusals', () => {
   });
 
   it.each([
-    ['jpeg', makeImageHeader('jpeg', 10_000, 5_000)],
-    ['gif', makeImageHeader('gif', 65_535, 65_535)],
-  ] as const)('refuses a %s whose header claims over 40 megapixels', async (_, bytes) => {
-    const outcome = await buildFaxDocument(email([part('big', bytes)]), OPTIONS);
-    expect(refusal(outcome)).toEqual({ code: 'unreadable_document', file: 'big' });
-  });
+    ['jpeg', 10_000, 5_000],
+    ['gif', 65_535, 65_535],
+  ] as const)(
+    'refuses a %s whose header claims over 40 megapixels',
+    async (type, width, height) => {
+      const bytes = makeImageHeader(type, width, height);
+      const outcome = await buildFaxDocument(email([part('big', bytes)]), OPTIONS);
+      expect(refusal(outcome)).toEqual({
+        code: 'image_too_large',
+        file: 'big',
+        width,
+        height,
+        limit: 40_000_000,
+      });
+    },
+  );
 
   it('refuses more pages than the limit, counting the cover page', async () => {
     expect(refusal(await build('too-many-pages.eml', { maxPages: 10 }))).toEqual({

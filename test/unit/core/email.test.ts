@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseEmail } from '../../../functions/core/email';
 import { makePdf } from '../../fixtures/documents';
@@ -168,6 +169,16 @@ describe('parseEmail', () => {
     expect(email.subject).toMatch(/^part 0 of .* part 3299 of a very long subject line$/);
     expect(email.text.trim()).toBe('test');
     expect(email.parts).toEqual([]);
+  });
+
+  it('reads a message streamed in small pieces exactly as the whole message', async () => {
+    for (const name of ['forwarded-copy.eml', 'cid-logo-and-pdf.eml', 'smime-opaque-signed.eml']) {
+      const raw = fixture(name);
+      const pieces = Array.from({ length: Math.ceil(raw.length / 997) }, (_, i) =>
+        raw.subarray(i * 997, (i + 1) * 997),
+      );
+      expect(await parseEmail(Readable.from(pieces)), name).toEqual(await parseEmail(raw));
+    }
   });
 
   it("passes signature parts on as parts (choosing documents is documents.ts's job)", async () => {

@@ -99,6 +99,7 @@ const newJob = (overrides: Partial<NewFaxJob> = {}): NewFaxJob => ({
   emailMessageId: '<m1@example.com>',
   mediaKey: 'doc-1',
   documentPages: 3,
+  recipientDisplay: { international: '+1 312-555-1234', national: '(312) 555-1234' },
   createdAt: '2026-03-05T15:13:00.000Z',
   expiresAt: 1_800_000_000,
   ...overrides,
@@ -108,6 +109,7 @@ let ledger: MemoryLedger;
 let sent: OutgoingEmail[];
 let mailerFailures: number;
 let documents: Map<string, Uint8Array>;
+let mediaDenied: boolean;
 let logs: { level: string; message: string; extra?: Record<string, unknown> }[];
 let attachFailedDocument: boolean;
 
@@ -129,7 +131,12 @@ const deps = (): WebhookDeps => ({
       sent.push(email);
     },
   },
-  media: { getDocument: async (key) => documents.get(key) },
+  media: {
+    getDocument: async (key) => {
+      if (mediaDenied) throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      return documents.get(key);
+    },
+  },
   clock: () => NOW,
   log: {
     info: (message, extra) => logs.push({ level: 'info', message, extra }),
@@ -145,6 +152,7 @@ beforeEach(() => {
   sent = [];
   mailerFailures = 0;
   documents = new Map([['doc-1', new Uint8Array([37, 80, 68, 70])]]);
+  mediaDenied = false;
   logs = [];
   attachFailedDocument = false;
 });
@@ -404,6 +412,14 @@ describe('fax webhook', () => {
       documents.clear();
       await deliver(failure());
       expect(sent[0]?.attachments).toBeUndefined();
+      expect(sent[0]?.text).toContain('no longer stored here');
+    });
+
+    it('still sends the email when the document cannot be read (S3 says AccessDenied)', async () => {
+      attachFailedDocument = true;
+      mediaDenied = true;
+      expect((await deliver(failure())).statusCode).toBe(200);
+      expect(sent).toHaveLength(1);
       expect(sent[0]?.text).toContain('no longer stored here');
     });
 

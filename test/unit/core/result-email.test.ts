@@ -11,6 +11,7 @@ const job = (overrides: Partial<FaxJob>): FaxJob => ({
   emailMessageId: '<m1@example.com>',
   mediaKey: 'ses-1-13125551234',
   documentPages: 3,
+  recipientDisplay: { international: '+1 312-555-1234', national: '(312) 555-1234' },
   createdAt: '2026-03-05T15:13:00.000Z',
   expiresAt: 1_800_000_000,
   status: 'delivered',
@@ -66,7 +67,13 @@ describe('result email', () => {
   });
 
   it('formats numbers outside North America the way their country writes them', () => {
-    const email = resultEmail({ ...settings, job: job({ recipient: '+442079460000' }) });
+    const email = resultEmail({
+      ...settings,
+      job: job({
+        recipient: '+442079460000',
+        recipientDisplay: { international: '+44 20 7946 0000', national: '020 7946 0000' },
+      }),
+    });
     expect(email.text).toContain('Fax delivered to +44 20 7946 0000');
     expect(email.text).toContain('Recipient: 020 7946 0000 (+442079460000)');
   });

@@ -1,0 +1,121 @@
+// What the reliability tests share: one deployment's settings, emails composed as a mail program
+// would, the SES view of them, and the inbound core run with in-memory collaborators.
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type Mail from 'nodemailer/lib/mailer';
+import type { FaxApi, FaxRequest, FaxSendResult } from '../../functions/core/ports';
+import {
+  type InboundDeps,
+  type InboundOutcome,
+  type InboundSettings,
+  processInbound,
+  type ReceivedMail,
+} from '../../functions/core/process-inbound';
+import {
+  MemoryLedger,
+  MemoryMailStore,
+  MemoryMediaStore,
+  RecordingFaxApi,
+  RecordingMailer,
+  recordingLog,
+} from './memory-ports';
+
+export const SENDER = 'alice@example.com';
+export const FAX_DOMAIN = 'fax.example.com';
+export const NOTICE_FROM = `fax@${FAX_DOMAIN}`;
+
+export function inboundSettings(overrides: Partial<InboundSettings> = {}): InboundSettings {
+  return {
+    faxDomains: [FAX_DOMAIN],
+    allowedSenders: [SENDER, '@clinic.example'],
+    requireSenderAuth: true,
+    defaultCountry: 'US',
+    telnyx: {
+      apiUrl: 'http://127.0.0.1:9/v2',
+      connectionId: '234423',
+      fromNumber: '+13125790015',
+      publicKey: Buffer.alloc(32, 9).toString('base64'),
+    },
+    webhookUrl: 'https://hooks.example.com/webhooks/telnyx',
+    noticeFrom: NOTICE_FROM,
+    noticeTimeZone: 'UTC',
+    mediaUrlTtlSeconds: 900,
+    maxRecipients: 10,
+    maxPages: 100,
+    pageSize: 'letter',
+    retentionDays: 7,
+    ...overrides,
+  };
+}
+
+export const faxAddress = (number: string) => `${number}@${FAX_DOMAIN}`;
+
+/** A message as a mail program composes it (nodemailer's MailComposer). */
+export function composeMail(options: Mail.Options): Promise<Buffer> {
+  return new MailComposer({
+    from: `Alice Doctor <${SENDER}>`,
+    to: faxAddress('+13125551234'),
+    subject: 'Referral',
+    text: '',
+    messageId: '<original-1@example.com>',
+    date: new Date('2026-11-27T10:00:00Z'),
+    ...options,
+  })
+    .compile()
+    .build();
+}
+
+export interface ReceivedOptions {
+  recipients?: string[];
+  source?: string;
+  verdicts?: ReceivedMail['verdicts'];
+  headers?: ReceivedMail['headers'];
+  commonHeaders?: ReceivedMail['commonHeaders'];
+}
+
+/** What SES tells the Lambda about a message it stored under raw/<messageId>. */
+export function receivedMail(messageId: string, options: ReceivedOptions = {}): ReceivedMail {
+  const source = options.source ?? SENDER;
+  return {
+    messageId,
+    source,
+    recipients: options.recipients ?? [faxAddress('+13125551234')],
+    headers: options.headers ?? [],
+    verdicts: options.verdicts ?? { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+    commonHeaders: options.commonHeaders ?? { from: [source] },
+  };
+}
+
+export type MemoryDeps<Fax extends FaxApi = RecordingFaxApi> = InboundDeps & {
+  mail: MemoryMailStore;
+  media: MemoryMediaStore;
+  ledger: MemoryLedger;
+  fax: Fax;
+  mailer: RecordingMailer;
+  log: ReturnType<typeof recordingLog>;
+};
+
+export function memoryDeps(answer?: (request: FaxRequest) => FaxSendResult): MemoryDeps {
+  return {
+    mail: new MemoryMailStore(),
+    media: new MemoryMediaStore(),
+    ledger: new MemoryLedger(),
+    fax: new RecordingFaxApi(answer),
+    mailer: new RecordingMailer(),
+    clock: () => new Date('2026-11-27T10:00:05Z'),
+    log: recordingLog(),
+  };
+}
+
+let counter = 0;
+
+/** Stores `raw` and runs the inbound core on it once, as the Lambda would. */
+export async function runInbound<Fax extends FaxApi = RecordingFaxApi>(
+  raw: Buffer,
+  options: ReceivedOptions & { settings?: Partial<InboundSettings>; deps?: MemoryDeps<Fax> } = {},
+): Promise<{ outcome: InboundOutcome; deps: MemoryDeps<Fax>; received: ReceivedMail }> {
+  const deps = options.deps ?? (memoryDeps() as unknown as MemoryDeps<Fax>);
+  const received = receivedMail(`msg-${++counter}`, options);
+  deps.mail.objects.set(received.messageId, raw);
+  const outcome = await processInbound(received, inboundSettings(options.settings), deps);
+  return { outcome, deps, received };
+}
