@@ -7,7 +7,15 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { jobId, statusRank } from '../core/fax-status';
-import type { ClaimResult, FaxJob, JobKey, Ledger, NewFaxJob, StatusChange } from '../core/ports';
+import type {
+  ClaimResult,
+  FaxJob,
+  JobKey,
+  Ledger,
+  NewFaxJob,
+  NoticeClaim,
+  StatusChange,
+} from '../core/ports';
 
 export interface DynamoDbLedgerOptions {
   table: string;
@@ -117,13 +125,13 @@ export class DynamoDbLedger implements Ledger {
     }
   }
 
-  claimNotice(
+  async claimNotice(
     noticeId: string,
     now: Date,
     leaseSeconds: number,
     expiresAt: number,
-  ): Promise<boolean> {
-    return writeIf(
+  ): Promise<NoticeClaim> {
+    const claimed = await writeIf(
       this.db.send(
         new PutCommand({
           TableName: this.table,
@@ -134,6 +142,15 @@ export class DynamoDbLedger implements Ledger {
         }),
       ),
     );
+    if (claimed) return 'claimed';
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: noticeKey(noticeId) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item?.sentAt ? 'sent' : 'held';
   }
 
   async markNoticeSent(noticeId: string, at: string): Promise<void> {

@@ -42,8 +42,10 @@ export type WebhookOutcome =
   | { kind: 'duplicate' }
   | { kind: 'recorded'; status: FaxEvent['status']; changed: boolean }
   | { kind: 'result_sent'; status: 'delivered' | 'failed' }
-  /** Another delivery of the event holds the claim, or the email went out already. */
-  | { kind: 'result_claimed' }
+  /** The email went out already. */
+  | { kind: 'result_already_sent' }
+  /** Another delivery is sending the email now: answered 503 so that, should it fail, Telnyx's next delivery sends it. */
+  | { kind: 'result_in_progress' }
   /** SES did not take the email: answered 5xx so that Telnyx delivers the event again. */
   | { kind: 'result_failed' }
   | { kind: 'error' };
@@ -82,6 +84,8 @@ function respond(outcome: WebhookOutcome): WebhookResponse {
     case 'result_failed':
     case 'error':
       return { statusCode: 500, body: outcome.kind, outcome };
+    case 'result_in_progress':
+      return { statusCode: 503, body: outcome.kind, outcome };
     default:
       return { statusCode: 200, body: outcome.kind, outcome };
   }
@@ -185,9 +189,14 @@ async function sendResult(
       document: await failedDocument(job, deps),
     });
   try {
-    if (!(await sendNoticeOnce(noticeId, compose, deps, claim))) {
-      log.info('result email already sent or being sent', { noticeId });
-      return { kind: 'result_claimed' };
+    const sent = await sendNoticeOnce(noticeId, compose, deps, claim);
+    if (sent === 'held') {
+      log.info('result email being sent by another delivery', { noticeId });
+      return { kind: 'result_in_progress' };
+    }
+    if (sent === 'already_sent') {
+      await markProcessed(event, deps);
+      return { kind: 'result_already_sent' };
     }
   } catch (error) {
     log.error('result email not sent; Telnyx will deliver the event again', {

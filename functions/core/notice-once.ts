@@ -10,18 +10,17 @@ export interface NoticeOnceDeps {
 /**
  * Sends a notice at most once, however often the event that causes it is delivered:
  * claim, send, mark sent. A failed send gives the claim back and rethrows, so a retry may send.
- * Resolves false when the notice was already sent or another delivery holds the claim.
+ * Resolves `sent` when this call sent it, `already_sent`, or `held` while another delivery sends it.
  */
 export async function sendNoticeOnce(
   noticeId: string,
   compose: () => Promise<OutgoingEmail> | OutgoingEmail,
   deps: NoticeOnceDeps,
   claim: { leaseSeconds: number; expiresAt: number },
-): Promise<boolean> {
+): Promise<'sent' | 'already_sent' | 'held'> {
   const now = deps.clock();
-  if (!(await deps.ledger.claimNotice(noticeId, now, claim.leaseSeconds, claim.expiresAt))) {
-    return false;
-  }
+  const claimed = await deps.ledger.claimNotice(noticeId, now, claim.leaseSeconds, claim.expiresAt);
+  if (claimed !== 'claimed') return claimed === 'sent' ? 'already_sent' : 'held';
   try {
     await deps.mailer.send(await compose());
   } catch (error) {
@@ -37,5 +36,5 @@ export async function sendNoticeOnce(
       error: error instanceof Error ? error.message : String(error),
     });
   }
-  return true;
+  return 'sent';
 }

@@ -70,6 +70,8 @@ export interface FaxJob extends NewFaxJob {
   updatedAt: string;
 }
 
+export type NoticeClaim = 'claimed' | 'sent' | 'held';
+
 export type ClaimResult = { claimed: true } | { claimed: false; existing: FaxJob };
 
 export interface StatusChange {
@@ -94,15 +96,16 @@ export interface Ledger {
   advance(key: JobKey, change: StatusChange): Promise<FaxJob | undefined>;
 
   /**
-   * Claims the right to send one notice (`noticeId` names it, e.g. `mail#<messageId>`).
-   * True when this caller may send: never sent, and not claimed by someone else within `leaseSeconds`.
+   * Claims the right to send one notice (`noticeId` names it, e.g. `mail#<messageId>`):
+   * `claimed` when this caller may send (never sent, no live claim within `leaseSeconds`),
+   * `sent` when it went out already, `held` when another caller is sending it now.
    */
   claimNotice(
     noticeId: string,
     now: Date,
     leaseSeconds: number,
     expiresAt: number,
-  ): Promise<boolean>;
+  ): Promise<NoticeClaim>;
   markNoticeSent(noticeId: string, at: string): Promise<void>;
   /** Gives up a claim after a failed send, so that a retry may send. */
   releaseNotice(noticeId: string): Promise<void>;

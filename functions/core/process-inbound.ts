@@ -397,11 +397,17 @@ function resultOfExisting(job: FaxJob): RecipientResult {
   }
 }
 
-const noticeOnce = (messageId: string, notice: OutgoingEmail, deps: InboundDeps) => {
+/** True when this run sent the notice (false: sent before, or another run is sending it). */
+const noticeOnce = async (
+  messageId: string,
+  notice: OutgoingEmail,
+  deps: InboundDeps,
+): Promise<boolean> => {
   const now = deps.clock();
   const claim = {
     leaseSeconds: NOTICE_LEASE_SECONDS,
     expiresAt: Math.floor(now.getTime() / 1000) + 30 * 86_400,
   };
-  return sendNoticeOnce(`mail#${messageId}`, () => notice, deps, claim);
+  const sent = await sendNoticeOnce(`mail#${messageId}`, () => notice, deps, claim);
+  return sent === 'sent';
 };

@@ -15,6 +15,7 @@ import type {
   MailStore,
   MediaStore,
   NewFaxJob,
+  NoticeClaim,
   OutgoingEmail,
   StatusChange,
 } from '../../functions/core/ports';
@@ -92,14 +93,13 @@ export class MemoryLedger implements Ledger {
     return structuredClone(next);
   }
 
-  async claimNotice(noticeId: string, now: Date, leaseSeconds: number): Promise<boolean> {
+  async claimNotice(noticeId: string, now: Date, leaseSeconds: number): Promise<NoticeClaim> {
     this.calls++;
     const notice = this.notices.get(noticeId);
-    if (notice && (notice.sentAt || notice.claimedAtMs > now.getTime() - leaseSeconds * 1000)) {
-      return false;
-    }
+    if (notice?.sentAt) return 'sent';
+    if (notice && notice.claimedAtMs > now.getTime() - leaseSeconds * 1000) return 'held';
     this.notices.set(noticeId, { claimedAtMs: now.getTime() });
-    return true;
+    return 'claimed';
   }
 
   async markNoticeSent(noticeId: string, at: string): Promise<void> {

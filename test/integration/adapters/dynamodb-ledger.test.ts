@@ -147,25 +147,25 @@ describe('DynamoDbLedger', () => {
 
     it('grants a claim once until its lease runs out', async () => {
       const id = `mail#${randomUUID()}`;
-      expect(await ledger().claimNotice(id, now, 60, 1_800_000_000)).toBe(true);
-      expect(await ledger().claimNotice(id, later(30), 60, 1_800_000_000)).toBe(false);
-      expect(await ledger().claimNotice(id, later(61), 60, 1_800_000_000)).toBe(true);
+      expect(await ledger().claimNotice(id, now, 60, 1_800_000_000)).toBe('claimed');
+      expect(await ledger().claimNotice(id, later(30), 60, 1_800_000_000)).toBe('held');
+      expect(await ledger().claimNotice(id, later(61), 60, 1_800_000_000)).toBe('claimed');
     });
 
     it('never grants a claim again once the notice was sent', async () => {
       const id = `mail#${randomUUID()}`;
       await ledger().claimNotice(id, now, 60, 1_800_000_000);
       await ledger().markNoticeSent(id, now.toISOString());
-      expect(await ledger().claimNotice(id, later(3600), 60, 1_800_000_000)).toBe(false);
+      expect(await ledger().claimNotice(id, later(3600), 60, 1_800_000_000)).toBe('sent');
       await ledger().releaseNotice(id);
-      expect(await ledger().claimNotice(id, later(3600), 60, 1_800_000_000)).toBe(false);
+      expect(await ledger().claimNotice(id, later(3600), 60, 1_800_000_000)).toBe('sent');
     });
 
     it('lets a retry claim at once after a release', async () => {
       const id = `mail#${randomUUID()}`;
       await ledger().claimNotice(id, now, 60, 1_800_000_000);
       await ledger().releaseNotice(id);
-      expect(await ledger().claimNotice(id, later(1), 60, 1_800_000_000)).toBe(true);
+      expect(await ledger().claimNotice(id, later(1), 60, 1_800_000_000)).toBe('claimed');
     });
 
     it('lets exactly one of concurrent claims win', async () => {
@@ -173,7 +173,8 @@ describe('DynamoDbLedger', () => {
       const claims = await Promise.all(
         Array.from({ length: 10 }, () => ledger().claimNotice(id, now, 60, 1_800_000_000)),
       );
-      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(claims.filter((c) => c === 'claimed')).toHaveLength(1);
+      expect(claims.filter((c) => c === 'held')).toHaveLength(9);
     });
   });
 

@@ -17,8 +17,9 @@ function documentedCodes(markdown: string): string[] {
 }
 
 describe('failure reasons', () => {
+  // runIf still runs this callback to collect the tests, so the read waits for the folder too.
   describe.runIf(existsSync(faxApi))('against FAX_API.md §5.3', () => {
-    const codes = documentedCodes(readFileSync(faxApi, 'utf8'));
+    const codes = existsSync(faxApi) ? documentedCodes(readFileSync(faxApi, 'utf8')) : [];
 
     it('reads the documented list', () => {
       expect(codes).toContain('user_busy');

@@ -68,11 +68,10 @@ class MemoryLedger implements Ledger {
   async claimNotice(noticeId: string, now: Date, leaseSeconds: number) {
     await this.tick(undefined);
     const notice = this.notices.get(noticeId);
-    if (notice && (notice.sentAt || notice.claimedAt > now.getTime() - leaseSeconds * 1000)) {
-      return false;
-    }
+    if (notice?.sentAt) return 'sent' as const;
+    if (notice && notice.claimedAt > now.getTime() - leaseSeconds * 1000) return 'held' as const;
     this.notices.set(noticeId, { claimedAt: now.getTime() });
-    return true;
+    return 'claimed' as const;
   }
   async markNoticeSent(noticeId: string, at: string) {
     await this.tick(undefined);
@@ -303,8 +302,10 @@ describe('fax webhook', () => {
   it('sends one email when the same event arrives twice at the same time', async () => {
     const body = delivered('evt-twin');
     const responses = await Promise.all([deliver(body), deliver(body), deliver(body)]);
-    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    // The twins find the email being sent and ask Telnyx to deliver again (503), in case it fails.
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 503, 503]);
     expect(sent).toHaveLength(1);
+    expect(await deliver(body)).toMatchObject({ statusCode: 200, outcome: { kind: 'duplicate' } });
   });
 
   it('sends one email when delivered and a second delivered event race', async () => {
@@ -345,7 +346,8 @@ describe('fax webhook', () => {
     mailerFailures = 1;
     const body = delivered('evt-twin-fail');
     const responses = await Promise.all([deliver(body), deliver(body)]);
-    expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 500]);
+    // One failed at SES (500); its twin found the claim held (503): Telnyx delivers both again.
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([500, 503]);
     expect(sent).toHaveLength(0);
     expect(await deliver(body)).toMatchObject({ outcome: { kind: 'result_sent' } });
     expect(sent).toHaveLength(1);

@@ -56,11 +56,8 @@ const requests: [string, unknown][] = [
 const withoutUndefined = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 
 describe.runIf(existsSync(openApiFile))('the zod SendFaxRequest schema', () => {
-  const document = JSON.parse(readFileSync(openApiFile, 'utf8'));
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
-  ajv.addSchema({ $id: 'fax-openapi', components: document.components });
-  const validate = ajv.getSchema('fax-openapi#/components/schemas/SendFaxRequest');
+  // runIf still runs this callback to collect the tests: read the schema only where it exists.
+  const validate = existsSync(openApiFile) ? realSchema() : undefined;
 
   it.each(requests)('agrees with ajv on the real schema for %s', (_name, request) => {
     const body = withoutUndefined(request);
@@ -101,3 +98,11 @@ describe('checkSendFaxRequest', () => {
     expect(checkSendFaxRequest({ ...good, to: 'sip:fax@pbx.example.com' }).ok).toBe(true);
   });
 });
+
+function realSchema() {
+  const document = JSON.parse(readFileSync(openApiFile, 'utf8'));
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: 'fax-openapi', components: document.components });
+  return ajv.getSchema('fax-openapi#/components/schemas/SendFaxRequest');
+}
