@@ -1,6 +1,6 @@
 // The emails the benchmark feeds the inbound handler, built the same way on every run: documents
 // from test/fixtures/documents.ts, incompressible filler from AES-CTR under a fixed key, and
-// MailComposer with a fixed boundary, date and Message-ID.
+// MailComposer with a fixed boundary and date, and no Message-ID (see withoutMessageId).
 import { createCipheriv } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { LOCAL_DEFAULTS } from '../local/settings';
@@ -130,7 +130,7 @@ export function makeScannedPdf(pages: number, bytes: number, seed = 1): Buffer {
   return Buffer.concat(chunks);
 }
 
-function compose(
+async function compose(
   subject: string,
   attachments: { filename: string; content: Buffer; contentType: string }[],
 ): Promise<Buffer> {
@@ -140,12 +140,21 @@ function compose(
     subject,
     // No body text: with one, the bridge adds a cover page and the PDF no longer passes through.
     text: '',
-    messageId: `<bench-${subject.replace(/\W+/g, '-').toLowerCase()}@example.com>`,
     date: new Date('2026-11-27T10:00:00Z'),
     baseBoundary: 'fax-bridge-bench',
     attachments,
   };
-  return new MailComposer(options).compile().build();
+  return withoutMessageId(await new MailComposer(options).compile().build());
+}
+
+/**
+ * The ledger knows an email by its sender and Message-ID, so a run that reused one would find the
+ * email faxed already. Without one, the bridge falls back to SES's id, which is new every run.
+ */
+function withoutMessageId(raw: Buffer): Buffer {
+  const headerEnd = raw.indexOf('\r\n\r\n');
+  const head = raw.subarray(0, headerEnd).toString('latin1').replace(/^Message-ID: [^\r\n]*\r\n/im, '');
+  return Buffer.concat([Buffer.from(head, 'latin1'), raw.subarray(headerEnd)]);
 }
 
 const pdf = (filename: string, content: Buffer) => ({

@@ -3,10 +3,10 @@
 // themselves run in child processes (worker.ts) with the local mode's settings.
 import { tmpdir } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DynamoDbLedger } from '../functions/adapters/dynamodb-ledger';
 import { ANY_FREE_PORTS, handlerEnv, loadLocalSettings } from '../local/settings';
-import { LOCAL_CREDENTIALS, type StandIns, startStandIns } from '../local/stand-ins';
+import { LOCAL_CREDENTIALS, localS3Client, type StandIns, startStandIns } from '../local/stand-ins';
 import { createWebhookSigner, type WebhookSigner } from '../local/telnyx-webhooks';
 import { startFakeTelnyx } from '../test/support/fake-telnyx';
 
@@ -42,14 +42,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     POWERTOOLS_METRICS_DISABLED: 'false',
     POWERTOOLS_SERVICE_NAME: 'fax-bridge',
   };
-  const s3 = new S3Client({
-    endpoint: standIns.endpoints.s3,
-    region: env.AWS_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = localS3Client(standIns.endpoints.s3, env.AWS_REGION);
   const ledger = new DynamoDbLedger({
     table: local.table,
     client: new DynamoDBClient({

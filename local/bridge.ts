@@ -3,7 +3,7 @@
 // stand-in and the Telnyx emulator). All data lives under the data dir and survives restarts.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult, SESEvent } from 'aws-lambda';
 import { loadSettings } from '../functions/config';
 import { type SesOutbox, startSesOutbox } from './ses-outbox';
@@ -15,7 +15,7 @@ import {
   WEBHOOK_PATH,
 } from './settings';
 import { type SmtpFrontDoor, startSmtpFrontDoor } from './smtp-front-door';
-import { LOCAL_CREDENTIALS, type SesStoredEmail, type StandIns, startStandIns } from './stand-ins';
+import { localS3Client, type SesStoredEmail, type StandIns, startStandIns } from './stand-ins';
 import {
   type EmulatorActivity,
   type EmulatorOptions,
@@ -137,14 +137,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     const handlers = await importHandlers();
     webhookHandler = handlers.webhook;
 
-    const s3 = new S3Client({
-      endpoint: standIns.endpoints.s3,
-      region: env.AWS_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const s3 = localS3Client(standIns.endpoints.s3, env.AWS_REGION);
     stops.push(async () => s3.destroy());
     const smtp: SmtpFrontDoor = await startSmtpFrontDoor({
       port: ports.smtp,

@@ -14,6 +14,7 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { closeHttpServer, listen, PortInUseError } from './listen';
 
 export interface StandInsOptions {
@@ -50,6 +51,18 @@ export interface StandIns {
 
 /** s3rver only accepts its built-in account; dynalite and aws-ses-v2-local accept any key. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/** An S3 client for s3rver: its one account, path-style addressing, checksums only when required. */
+export function localS3Client(endpoint: string, region = 'us-east-1'): S3Client {
+  return new S3Client({
+    endpoint,
+    region,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
 
 const HOST = '127.0.0.1';
 

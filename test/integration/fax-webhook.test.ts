@@ -3,7 +3,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
 import type {
   APIGatewayProxyStructuredResultV2,
   LambdaFunctionURLEvent,
@@ -15,6 +14,7 @@ import { S3Store } from '../../functions/adapters/s3-store';
 import { encodeClientState } from '../../functions/core/fax-status';
 import type { JobKey } from '../../functions/core/ports';
 import type { SesStoredEmail } from '../../local/stand-ins';
+import { localS3Client } from '../../local/stand-ins';
 import { createTestSigner } from '../support/signature-vectors';
 import { localClientConfig, TEST_BUCKET, TEST_TABLE, useStandIns } from '../support/stand-ins';
 
@@ -206,7 +206,7 @@ describe('fax webhook handler with the local stand-ins', () => {
     });
     media = new S3Store({
       bucket: TEST_BUCKET,
-      client: new S3Client({ ...localClientConfig(standIns().endpoints.s3), forcePathStyle: true }),
+      client: localS3Client(standIns().endpoints.s3),
     });
     handler = await loadHandler();
   });

@@ -1,15 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeClientState } from '../../functions/core/fax-status';
+import { localS3Client } from '../../local/stand-ins';
 import { checkSendFaxRequest } from '../../local/telnyx-request-schema';
 import { accepted, startFakeTelnyx } from '../support/fake-telnyx';
 import { sesEvent } from '../support/ses-event';
-import { localClientConfig, TEST_BUCKET, useStandIns } from '../support/stand-ins';
+import { TEST_BUCKET, useStandIns } from '../support/stand-ins';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const openapiPath = path.resolve(repoRoot, '..', 'shared', 'telnyx', 'fax-openapi.json');
@@ -93,7 +94,7 @@ const emailsTo = async (address: string) =>
 
 beforeAll(async () => {
   telnyx = await startFakeTelnyx();
-  s3 = new S3Client({ ...localClientConfig(standIns().endpoints.s3), forcePathStyle: true });
+  s3 = localS3Client(standIns().endpoints.s3);
   Object.assign(process.env, standIns().env, {
     FAX_DOMAINS: 'fax.example.com',
     ALLOWED_SENDERS: 'alice@example.com,@clinic.example',

@@ -2,7 +2,7 @@
 // run again on the same SES event as AWS's retry would, against S3, DynamoDB and SES stand-ins and
 // a local Telnyx. Nothing may be faxed twice and nothing may end without the sender hearing of it.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticApiKey } from '../../functions/adapters/api-key';
@@ -12,6 +12,7 @@ import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { TelnyxClient } from '../../functions/adapters/telnyx-client';
 import { formatForPeople } from '../../functions/core/number-format';
 import { type InboundDeps, processInbound } from '../../functions/core/process-inbound';
+import { localS3Client } from '../../local/stand-ins';
 import { makePdf } from '../fixtures/documents';
 import { startFakeTelnyx } from '../support/fake-telnyx';
 import { type Fault, FaultPlan, runUntilCrash, throttled } from '../support/faulty';
@@ -130,14 +131,11 @@ async function judge(messageId: string, scenario: Scenario) {
 
 beforeAll(async () => {
   telnyx = await startFakeTelnyx();
-  const s3Config = {
-    ...localClientConfig(standIns().endpoints.s3),
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED' as const,
-    responseChecksumValidation: 'WHEN_REQUIRED' as const,
-  };
-  s3 = new S3Client(s3Config);
-  const store = new S3Store({ bucket: TEST_BUCKET, client: new S3Client(s3Config) });
+  s3 = localS3Client(standIns().endpoints.s3);
+  const store = new S3Store({
+    bucket: TEST_BUCKET,
+    client: localS3Client(standIns().endpoints.s3),
+  });
   plain = {
     mail: store,
     media: store,

@@ -3,15 +3,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type StandIns, startStandIns } from '../../../local/stand-ins';
+import { localS3Client, type StandIns, startStandIns } from '../../../local/stand-ins';
 import { localClientConfig, TEST_BUCKET, TEST_TABLE, useStandIns } from '../../support/stand-ins';
 
-const s3Client = (standIns: StandIns) =>
-  new S3Client({ ...localClientConfig(standIns.endpoints.s3), forcePathStyle: true });
+const s3Client = (standIns: StandIns) => localS3Client(standIns.endpoints.s3);
 
 describe('startStandIns', () => {
   const standIns = useStandIns();
