@@ -153,7 +153,10 @@ async function compose(
  */
 function withoutMessageId(raw: Buffer): Buffer {
   const headerEnd = raw.indexOf('\r\n\r\n');
-  const head = raw.subarray(0, headerEnd).toString('latin1').replace(/^Message-ID: [^\r\n]*\r\n/im, '');
+  const head = raw
+    .subarray(0, headerEnd)
+    .toString('latin1')
+    .replace(/^Message-ID: [^\r\n]*\r\n/im, '');
   return Buffer.concat([Buffer.from(head, 'latin1'), raw.subarray(headerEnd)]);
 }
 
