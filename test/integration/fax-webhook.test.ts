@@ -11,12 +11,12 @@ import type {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { S3Store } from '../../functions/adapters/s3-store';
-import { encodeClientState } from '../../functions/core/fax-status';
 import type { JobKey } from '../../functions/core/ports';
 import type { SesStoredEmail } from '../../local/stand-ins';
 import { localS3Client } from '../../local/stand-ins';
 import { createTestSigner } from '../support/signature-vectors';
 import { localClientConfig, TEST_BUCKET, TEST_TABLE, useStandIns } from '../support/stand-ins';
+import { faxEventBody } from '../support/telnyx-events';
 
 const signer = createTestSigner();
 const OCCURRED_AT = '2026-03-05T15:14:07.677850Z';
@@ -90,34 +90,8 @@ function urlEvent(
   };
 }
 
-let eventCount = 0;
-
-function faxEvent(
-  key: JobKey,
-  type: string,
-  payload: Record<string, unknown> = {},
-  id = `evt-${++eventCount}`,
-) {
-  return JSON.stringify({
-    data: {
-      event_type: type,
-      id,
-      occurred_at: OCCURRED_AT,
-      record_type: 'event',
-      payload: {
-        fax_id: `fax-${key.messageId}`,
-        connection_id: '234423',
-        direction: 'outbound',
-        from: '+13125790015',
-        to: key.recipient,
-        client_state: encodeClientState(key),
-        status: type.replace(/^fax\./, '').replace('sending.started', 'sending'),
-        user_id: '19a75cea-02c6-4b9a-84fa-c9bc8341feb8',
-        ...payload,
-      },
-    },
-    meta: { attempt: 1, delivered_to: 'https://hooks.example.com/fax' },
-  });
+function faxEvent(key: JobKey, type: string, payload: Record<string, unknown> = {}, id?: string) {
+  return faxEventBody(key, `fax-${key.messageId}`, type, payload, { id, occurredAt: OCCURRED_AT });
 }
 
 function signedHeaders(body: string): Record<string, string> {

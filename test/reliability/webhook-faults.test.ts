@@ -3,7 +3,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
-import { encodeClientState } from '../../functions/core/fax-status';
 import {
   handleFaxWebhook,
   type WebhookDeps,
@@ -15,6 +14,7 @@ import { type Fault, FaultPlan, throttled } from '../support/faulty';
 import { RecordingMailer } from '../support/memory-ports';
 import { createTestSigner } from '../support/signature-vectors';
 import { localClientConfig, TEST_TABLE, useStandIns } from '../support/stand-ins';
+import { faxEventBody } from '../support/telnyx-events';
 
 const standIns = useStandIns();
 const signer = createTestSigner();
@@ -80,32 +80,19 @@ async function seedJob(
   return { ...key, faxId };
 }
 
-let events = 0;
 function eventBody(
   job: JobKey & { faxId: string },
   type: EventType,
   payload: Record<string, unknown> = {},
-  id = `evt-${++events}`,
+  id?: string,
 ) {
-  return JSON.stringify({
-    data: {
-      event_type: type,
-      id,
-      occurred_at: '2026-03-05T15:14:07.677850Z',
-      record_type: 'event',
-      payload: {
-        fax_id: job.faxId,
-        direction: 'outbound',
-        to: job.recipient,
-        client_state: encodeClientState(job),
-        status: STATUS[type],
-        ...(type === 'fax.delivered' ? { page_count: 2, call_duration_secs: 50 } : {}),
-        ...(type === 'fax.failed' ? { failure_reason: 'user_busy' } : {}),
-        ...payload,
-      },
-    },
-    meta: { attempt: 1 },
-  });
+  const outcome =
+    type === 'fax.delivered'
+      ? { page_count: 2, call_duration_secs: 50 }
+      : type === 'fax.failed'
+        ? { failure_reason: 'user_busy' }
+        : {};
+  return faxEventBody(job, job.faxId, type, { ...outcome, ...payload }, { id });
 }
 
 function signed(body: string, by = signer, at = NOW): WebhookRequest {

@@ -15,6 +15,7 @@ import type {
 } from '../../../functions/core/ports';
 import { webhookPublicKey } from '../../../functions/core/webhook-signature';
 import { createTestSigner } from '../../support/signature-vectors';
+import { faxEventBody } from '../../support/telnyx-events';
 
 const signer = createTestSigner();
 const NOW = new Date('2026-03-05T15:14:10.000Z');
@@ -156,29 +157,8 @@ beforeEach(() => {
   attachFailedDocument = false;
 });
 
-let eventCount = 0;
-function eventBody(
-  type: string,
-  payload: Record<string, unknown> = {},
-  id = `evt-${++eventCount}`,
-) {
-  return JSON.stringify({
-    data: {
-      event_type: type,
-      id,
-      occurred_at: '2026-03-05T15:14:07.677850Z',
-      record_type: 'event',
-      payload: {
-        fax_id: FAX_ID,
-        direction: 'outbound',
-        to: KEY.recipient,
-        client_state: encodeClientState(KEY),
-        status: type.replace(/^fax\./, ''),
-        ...payload,
-      },
-    },
-    meta: { attempt: 1, delivered_to: 'https://hooks.example.com/fax' },
-  });
+function eventBody(type: string, payload: Record<string, unknown> = {}, id?: string) {
+  return faxEventBody(KEY, FAX_ID, type, payload, { id });
 }
 
 function signed(body: string, overrides: Partial<WebhookRequest> = {}): WebhookRequest {
