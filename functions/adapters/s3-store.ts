@@ -28,11 +28,6 @@ export class S3Store implements MailStore, MediaStore {
     this.client = client;
   }
 
-  async readRawMail(messageId: string): Promise<Buffer | undefined> {
-    const bytes = await this.read(`raw/${messageId}`);
-    return bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
   async openRawMail(messageId: string): Promise<Readable | undefined> {
     // In Node the SDK's body is the HTTP response itself, a Readable.
     return (await this.get(`raw/${messageId}`)) as Readable | undefined;

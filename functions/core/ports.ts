@@ -4,8 +4,6 @@ import type { Readable } from 'node:stream';
 
 /** Raw inbound mail, written by SES's S3 action under `raw/<messageId>`. */
 export interface MailStore {
-  /** The raw MIME bytes, or undefined when no such object exists. */
-  readRawMail(messageId: string): Promise<Buffer | undefined>;
   /**
    * The raw MIME as it arrives from the store, or undefined when no such object exists. A 30 MB
    * message read whole would stay in memory beside its decoded parts; streamed, it does not.

@@ -23,10 +23,6 @@ import type {
 export class MemoryMailStore implements MailStore {
   readonly objects = new Map<string, Buffer>();
 
-  async readRawMail(messageId: string): Promise<Buffer | undefined> {
-    return this.objects.get(messageId);
-  }
-
   async openRawMail(messageId: string): Promise<Readable | undefined> {
     const raw = this.objects.get(messageId);
     return raw && Readable.from([raw]);

@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createS3Client, S3Store } from '../../../functions/adapters/s3-store';
@@ -16,8 +17,8 @@ describe('S3Store', () => {
     await client().send(
       new PutObjectCommand({ Bucket: TEST_BUCKET, Key: 'raw/msg-1', Body: mime }),
     );
-    const raw = await store().readRawMail('msg-1');
-    expect(raw?.toString('utf8')).toBe(mime);
+    const raw = await store().openRawMail('msg-1');
+    expect(raw && (await text(raw))).toBe(mime);
   });
 
   it('streams the raw mail, so that a large message is parsed as it arrives', async () => {
@@ -34,7 +35,7 @@ describe('S3Store', () => {
   });
 
   it('answers undefined for mail that is not there', async () => {
-    expect(await store().readRawMail('never-stored')).toBeUndefined();
+    expect(await store().openRawMail('never-stored')).toBeUndefined();
     expect(await store().getDocument('never-stored')).toBeUndefined();
   });
 
