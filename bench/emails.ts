@@ -3,9 +3,9 @@
 // MailComposer with a fixed boundary and date, and no Message-ID (see withoutMessageId).
 import { createCipheriv } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { makeJpeg, makePdf } from '../fixtures/documents';
 import { LOCAL_DEFAULTS } from '../local/settings';
 import { SES_MAX_MESSAGE_BYTES } from '../local/smtp-front-door';
-import { makeJpeg, makePdf } from '../test/fixtures/documents';
 
 export type CaseId = 'pdf-1p' | 'pdf-3p' | 'scan-20p' | 'photos-3' | 'pdf-30mb';
 

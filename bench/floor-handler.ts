@@ -9,7 +9,7 @@ import { DynamoDbLedger } from '../functions/adapters/dynamodb-ledger';
 import { createS3Client, S3Store } from '../functions/adapters/s3-store';
 import { TelnyxClient } from '../functions/adapters/telnyx-client';
 import { loadSettings } from '../functions/config';
-import { encodeClientState } from '../functions/core/fax-status';
+import { encodeClientState } from '../functions/core/shared/fax-job';
 
 const settings = loadSettings(process.env);
 const store = new S3Store({ bucket: settings.faxBucket, client: createS3Client(process.env) });

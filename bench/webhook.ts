@@ -2,8 +2,8 @@
 // instance takes them, each verified, deduplicated and written to the ledger; the last event of
 // each fax also sends its result email through the SES stand-in.
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { encodeClientState } from '../functions/core/fax-status';
-import type { JobKey } from '../functions/core/ports';
+import { encodeClientState } from '../functions/core/shared/fax-job';
+import type { JobKey } from '../functions/core/shared/ports';
 import type { FaxEventType } from '../local/telnyx-webhooks';
 import { FAX_NUMBER, SENDER } from './emails';
 import type { BenchEnvironment } from './environment';

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
-import { makeJpeg, makePdf } from '../test/fixtures/documents';
+import { makeJpeg, makePdf } from '../fixtures/documents';
 import { type Bridge, startBridge } from './bridge';
 import { ANY_FREE_PORTS } from './settings';
 import type { SesStoredEmail } from './stand-ins';

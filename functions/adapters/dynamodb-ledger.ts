@@ -6,7 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { jobId, statusRank } from '../core/fax-status';
+import { jobId, statusRank } from '../core/shared/fax-job';
 import type {
   ClaimResult,
   FaxJob,
@@ -15,7 +15,7 @@ import type {
   NewFaxJob,
   NoticeClaim,
   StatusChange,
-} from '../core/ports';
+} from '../core/shared/ports';
 
 export interface DynamoDbLedgerOptions {
   table: string;

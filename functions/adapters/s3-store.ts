@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { MailStore, MediaStore } from '../core/ports';
+import type { MailStore, MediaStore } from '../core/shared/ports';
 
 /**
  * An S3 client from the standard AWS settings. With an endpoint override (a local stand-in)

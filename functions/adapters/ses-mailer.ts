@@ -1,6 +1,6 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import type { Mailer, OutgoingEmail } from '../core/ports';
+import type { Mailer, OutgoingEmail } from '../core/shared/ports';
 
 /** The MIME message of an email: text and HTML alternatives, threading headers, attachments. */
 export function composeRawEmail(email: OutgoingEmail): Promise<Buffer> {

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as wait } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import type { FaxApi, FaxRequest, FaxSendResult } from '../core/ports';
+import type { FaxApi, FaxRequest, FaxSendResult } from '../core/shared/ports';
 
 export interface TelnyxClientOptions {
   /** e.g. `https://api.telnyx.com/v2`, without a trailing slash. */

@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
+import { logger, metrics } from '../adapters/observability';
 import { createS3Client, S3Store } from '../adapters/s3-store';
 import { SesMailer } from '../adapters/ses-mailer';
 import { loadSettings } from '../config';
@@ -8,9 +9,8 @@ import {
   handleFaxWebhook,
   type WebhookDeps,
   type WebhookOutcome,
-} from '../core/handle-fax-webhook';
-import { webhookPublicKey } from '../core/webhook-signature';
-import { logger, metrics } from '../observability';
+} from '../core/webhook/handle-fax-webhook';
+import { webhookPublicKey } from '../core/webhook/webhook-signature';
 
 // Built once per Lambda instance: Telnyx expects an answer within 2 s, so no request pays for
 // settings, clients or the key again.

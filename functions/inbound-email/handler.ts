@@ -2,12 +2,16 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SESEvent, SESMail, SESReceipt } from 'aws-lambda';
 import { secretApiKey, staticApiKey } from '../adapters/api-key';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
+import { logger, metrics } from '../adapters/observability';
 import { createS3Client, S3Store } from '../adapters/s3-store';
 import { SesMailer } from '../adapters/ses-mailer';
 import { TelnyxClient } from '../adapters/telnyx-client';
 import { loadSettings } from '../config';
-import { type InboundOutcome, processInbound, type ReceivedMail } from '../core/process-inbound';
-import { logger, metrics } from '../observability';
+import {
+  type InboundOutcome,
+  processInbound,
+  type ReceivedMail,
+} from '../core/inbound/process-inbound';
 
 const settings = loadSettings(process.env);
 const store = new S3Store({ bucket: settings.faxBucket, client: createS3Client(process.env) });

@@ -6,13 +6,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeJpeg, makePdf } from '../../fixtures/documents';
 import { type Bridge, startBridge } from '../../local/bridge';
 import { ANY_FREE_PORTS } from '../../local/settings';
 import type { SesStoredEmail } from '../../local/stand-ins';
 import { type EmulatorActivity, startTelnyxEmulator } from '../../local/telnyx-emulator';
-import { makeJpeg, makePdf } from '../fixtures/documents';
+import { repoRoot } from '../support/paths';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const SENDER = 'nurse@example.com';
 
 const quiet = { POWERTOOLS_LOG_LEVEL: 'CRITICAL', POWERTOOLS_METRICS_DISABLED: 'true' };

@@ -5,8 +5,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { readDeploySettings } from '../../infra/config';
 import { FaxBridgeStack } from '../../infra/fax-bridge-stack';
+import { repoRoot } from '../support/paths';
 
-export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+export { repoRoot };
 
 /** The context `npm run synth` uses: cdk.json's example settings and feature flags. */
 export const cdkJsonContext: Record<string, unknown> = JSON.parse(

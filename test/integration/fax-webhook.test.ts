@@ -11,7 +11,7 @@ import type {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { S3Store } from '../../functions/adapters/s3-store';
-import type { JobKey } from '../../functions/core/ports';
+import type { JobKey } from '../../functions/core/shared/ports';
 import type { SesStoredEmail } from '../../local/stand-ins';
 import { localS3Client } from '../../local/stand-ins';
 import { createTestSigner } from '../support/signature-vectors';

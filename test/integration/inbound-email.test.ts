@@ -1,19 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { decodeClientState } from '../../functions/core/fax-status';
+import { decodeClientState } from '../../functions/core/shared/fax-job';
 import { localS3Client } from '../../local/stand-ins';
 import { checkSendFaxRequest } from '../../local/telnyx-request-schema';
 import { accepted, startFakeTelnyx } from '../support/fake-telnyx';
+import { sharedPath } from '../support/paths';
 import { sesEvent } from '../support/ses-event';
 import { TEST_BUCKET, useStandIns } from '../support/stand-ins';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const openapiPath = path.resolve(repoRoot, '..', 'shared', 'telnyx', 'fax-openapi.json');
+const openapiPath = sharedPath('telnyx', 'fax-openapi.json');
 
 const PUBLIC_KEY = Buffer.alloc(32, 9).toString('base64');
 const standIns = useStandIns();

@@ -5,15 +5,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePdf } from '../../fixtures/documents';
 import { staticApiKey } from '../../functions/adapters/api-key';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { S3Store } from '../../functions/adapters/s3-store';
 import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { TelnyxClient } from '../../functions/adapters/telnyx-client';
-import { formatForPeople } from '../../functions/core/number-format';
-import { type InboundDeps, processInbound } from '../../functions/core/process-inbound';
+import { type InboundDeps, processInbound } from '../../functions/core/inbound/process-inbound';
+import { formatForPeople } from '../../functions/core/inbound/recipients/number-format';
 import { localS3Client } from '../../local/stand-ins';
-import { makePdf } from '../fixtures/documents';
 import { startFakeTelnyx } from '../support/fake-telnyx';
 import { type Fault, FaultPlan, runUntilCrash, throttled } from '../support/faulty';
 import {
@@ -74,8 +74,7 @@ const tally = {
   duplicateNotices: 0,
   deadLettered: 0,
 };
-const settings = () =>
-  inboundSettings({ telnyx: { ...inboundSettings().telnyx, apiUrl: telnyx.url } });
+const settings = () => inboundSettings();
 let runs = 0;
 
 async function storeEmail(scenario: Scenario, pdf: Uint8Array) {

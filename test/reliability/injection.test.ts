@@ -2,9 +2,9 @@
 // reaches a notice's headers, never runs as HTML, and never dials anything but a plain fax number.
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makePdf } from '../../fixtures/documents';
 import { composeRawEmail } from '../../functions/adapters/ses-mailer';
-import type { OutgoingEmail } from '../../functions/core/ports';
-import { makePdf } from '../fixtures/documents';
+import type { OutgoingEmail } from '../../functions/core/shared/ports';
 import {
   composeMail,
   faxAddress,

@@ -3,10 +3,10 @@
 import fc from 'fast-check';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasActiveContent } from '../../functions/core/active-content';
-import { addImagePages, inspectImage } from '../../functions/core/images';
-import type { InboundOutcome, InboundSettings } from '../../functions/core/process-inbound';
-import { makeGif, makePdf, makePng, makeTiff } from '../fixtures/documents';
+import { makeGif, makePdf, makePng, makeTiff } from '../../fixtures/documents';
+import { hasActiveContent } from '../../functions/core/inbound/document/active-content';
+import { addImagePages, inspectImage } from '../../functions/core/inbound/document/images';
+import type { InboundOutcome, InboundSettings } from '../../functions/core/inbound/process-inbound';
 import {
   ACTIVE_MARKERS,
   activePdf,

@@ -4,14 +4,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseEmail } from '../../functions/core/email';
-import { isAligned } from '../../functions/core/sender-policy';
+import { parseEmail } from '../../functions/core/inbound/mail/parse-email';
+import { isAligned } from '../../functions/core/inbound/sender-policy';
 import { faxAddress, runInbound, SENDER } from '../support/inbound-harness';
 import { applyMutation, mutationArb } from '../support/mime-mutations';
+import { ownEmailsDir, realEmailsDir } from '../support/paths';
 
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const realDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'emails', 'real');
-const ownDir = path.resolve(repoRoot, 'test', 'fixtures', 'emails');
+const realDir = realEmailsDir;
+const ownDir = ownEmailsDir;
 // Above this the run is slow and adds little that the smaller messages do not already exercise.
 const MAX_FIXTURE_BYTES = 400 * 1024;
 

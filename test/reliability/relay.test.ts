@@ -1,8 +1,8 @@
 // The bridge must not become a way to send email to others: no reply to a forged sender, no
 // reply anywhere but the authenticated From address, and no recipient list that reaches a mailbox.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ReceivedMail } from '../../functions/core/process-inbound';
-import { makePdf } from '../fixtures/documents';
+import { makePdf } from '../../fixtures/documents';
+import type { ReceivedMail } from '../../functions/core/inbound/process-inbound';
 import { composeMail, faxAddress, runInbound, SENDER } from '../support/inbound-harness';
 
 const tally = { inputs: 0 };

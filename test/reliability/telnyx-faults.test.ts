@@ -3,9 +3,9 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makePdf } from '../../fixtures/documents';
 import { staticApiKey } from '../../functions/adapters/api-key';
 import { TelnyxClient } from '../../functions/adapters/telnyx-client';
-import { makePdf } from '../fixtures/documents';
 import { accepted, type FakeAnswer, startFakeTelnyx } from '../support/fake-telnyx';
 import {
   composeMail,

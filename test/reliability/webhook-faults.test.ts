@@ -3,13 +3,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
+import type { JobKey, Ledger, Log } from '../../functions/core/shared/ports';
 import {
   handleFaxWebhook,
   type WebhookDeps,
   type WebhookRequest,
-} from '../../functions/core/handle-fax-webhook';
-import type { JobKey, Ledger, Log } from '../../functions/core/ports';
-import { webhookPublicKey } from '../../functions/core/webhook-signature';
+} from '../../functions/core/webhook/handle-fax-webhook';
+import { webhookPublicKey } from '../../functions/core/webhook/webhook-signature';
 import { type Fault, FaultPlan, throttled } from '../support/faulty';
 import { RecordingMailer } from '../support/memory-ports';
 import { createTestSigner } from '../support/signature-vectors';

@@ -2,7 +2,7 @@
 // and other files, and an image that inflates to gigabytes.
 import { crc32, deflateSync } from 'node:zlib';
 import { PDFDocument, PDFName, PDFString } from 'pdf-lib';
-import { makePdf } from '../fixtures/documents';
+import { makePdf } from '../../fixtures/documents';
 
 /** A PDF written by hand, object by object, with a correct cross-reference table. */
 export function handWrittenPdf(objects: string[]): Buffer {

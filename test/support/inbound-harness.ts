@@ -2,14 +2,14 @@
 // would, the SES view of them, and the inbound core run with in-memory collaborators.
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
-import type { FaxApi, FaxRequest, FaxSendResult } from '../../functions/core/ports';
 import {
   type InboundDeps,
   type InboundOutcome,
   type InboundSettings,
   processInbound,
   type ReceivedMail,
-} from '../../functions/core/process-inbound';
+} from '../../functions/core/inbound/process-inbound';
+import type { FaxApi, FaxRequest, FaxSendResult } from '../../functions/core/shared/ports';
 import {
   MemoryLedger,
   MemoryMailStore,
@@ -29,12 +29,7 @@ export function inboundSettings(overrides: Partial<InboundSettings> = {}): Inbou
     allowedSenders: [SENDER, '@clinic.example'],
     requireSenderAuth: true,
     defaultCountry: 'US',
-    telnyx: {
-      apiUrl: 'http://127.0.0.1:9/v2',
-      connectionId: '234423',
-      fromNumber: '+13125790015',
-      publicKey: Buffer.alloc(32, 9).toString('base64'),
-    },
+    telnyx: { connectionId: '234423', fromNumber: '+13125790015' },
     webhookUrl: 'https://hooks.example.com/webhooks/telnyx',
     noticeFrom: NOTICE_FROM,
     noticeTimeZone: 'UTC',

@@ -1,7 +1,7 @@
 // In-memory collaborators with the same rules as the real adapters (conditional claims,
 // forward-only status, leased notice claims), for tests that run the core thousands of times.
 import { Readable } from 'node:stream';
-import { jobId, statusRank } from '../../functions/core/fax-status';
+import { jobId, statusRank } from '../../functions/core/shared/fax-job';
 import type {
   ClaimResult,
   FaxApi,
@@ -18,7 +18,7 @@ import type {
   NoticeClaim,
   OutgoingEmail,
   StatusChange,
-} from '../../functions/core/ports';
+} from '../../functions/core/shared/ports';
 
 export class MemoryMailStore implements MailStore {
   readonly objects = new Map<string, Buffer>();

@@ -1,5 +1,5 @@
-import { encodeClientState } from '../../functions/core/fax-status';
-import type { JobKey } from '../../functions/core/ports';
+import { encodeClientState } from '../../functions/core/shared/fax-job';
+import type { JobKey } from '../../functions/core/shared/ports';
 
 const STATUS_OF: Record<string, string> = {
   'fax.queued': 'queued',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../../functions/adapters/dynamodb-ledger';
-import type { NewFaxJob, StatusChange } from '../../../functions/core/ports';
+import type { NewFaxJob, StatusChange } from '../../../functions/core/shared/ports';
 import { localClientConfig, TEST_TABLE, useStandIns } from '../../support/stand-ins';
 
 const newJob = (): NewFaxJob => ({

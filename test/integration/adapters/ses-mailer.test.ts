@@ -2,7 +2,7 @@ import { SESClient, type SendRawEmailCommandInput } from '@aws-sdk/client-ses';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { SesMailer } from '../../../functions/adapters/ses-mailer';
-import type { OutgoingEmail } from '../../../functions/core/ports';
+import type { OutgoingEmail } from '../../../functions/core/shared/ports';
 import { localClientConfig, useStandIns } from '../../support/stand-ins';
 
 const PDF = new TextEncoder().encode('%PDF-1.7\n%%EOF\n');

@@ -8,7 +8,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TelnyxClient, type TelnyxClientOptions } from '../../../functions/adapters/telnyx-client';
-import type { FaxRequest } from '../../../functions/core/ports';
+import type { FaxRequest } from '../../../functions/core/shared/ports';
 
 const API_KEY = 'KEY0123456789SECRET';
 

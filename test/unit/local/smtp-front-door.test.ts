@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { SESEvent } from 'aws-lambda';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,18 +8,9 @@ import {
   type SmtpFrontDoor,
   startSmtpFrontDoor,
 } from '../../../local/smtp-front-door';
+import { realEmailsDir } from '../../support/paths';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const sesFixture = path.resolve(
-  repoRoot,
-  '..',
-  'shared',
-  'fixtures',
-  'emails',
-  'real',
-  'ses-events',
-  'aws-lambda-go-ses-lambda-event.json',
-);
+const sesFixture = path.join(realEmailsDir, 'ses-events', 'aws-lambda-go-ses-lambda-event.json');
 
 interface Harness {
   stored: Map<string, Buffer>;

@@ -1,14 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { checkSendFaxRequest, sendFaxRequestSchema } from '../../../local/telnyx-request-schema';
+import { sharedPath } from '../../support/paths';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const shared = path.resolve(repoRoot, '..', 'shared');
-const openApiFile = path.join(shared, 'telnyx', 'fax-openapi.json');
+const openApiFile = sharedPath('telnyx', 'fax-openapi.json');
 
 const good = {
   connection_id: '234423',

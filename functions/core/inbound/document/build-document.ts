@@ -1,0 +1,342 @@
+import { createHash } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
+import { headerSafe } from '../../shared/text-safety';
+import { type EmailPart, htmlCids, type ParsedEmail } from '../mail/parse-email';
+import { isTnef, type TnefFile, tnefFiles } from '../mail/tnef';
+import type { Refusal } from '../refusals';
+import { hasActiveContent, removeActiveContent } from './active-content';
+import { addCoverPage } from './cover-page';
+import { claimsFaxableType, type DocumentType, documentType } from './document-type';
+import {
+  addImagePages,
+  ImageTooLargeError,
+  inspectImage,
+  MAX_IMAGE_PIXELS,
+  type PageSize,
+} from './images';
+import { countPages } from './page-count';
+import { loadPdfDocument } from './pdf-loader';
+
+export interface DocumentOptions {
+  pageSize: 'letter' | 'a4';
+  /** MAX_PAGES (at most 350, Telnyx's limit). */
+  maxPages: number;
+  maxBytes: number;
+  /** `text` is the body's own text (see body-text.ts); `timeZone` (IANA, default UTC) shows the date. */
+  cover: false | { subject: string; sender: string; text: string; timeZone?: string };
+}
+
+export type FaxDocument = {
+  kind: 'document';
+  pdf: Uint8Array;
+  /** Total pages, the cover page included. */
+  pages: number;
+  /** What went in, in order. */
+  files: { filename: string; pages: number }[];
+  /** Attachments not faxed that the sender should hear about (a .docx next to a PDF). */
+  skipped: { filename: string; reason: 'unsupported' }[];
+  /** The PDF bytes are the sender's own, unchanged. */
+  passthrough: boolean;
+};
+
+export type DocumentOutcome = FaxDocument | { kind: 'refused'; refusal: Refusal };
+
+export const PAGE_SIZES: Record<DocumentOptions['pageSize'], PageSize> = {
+  letter: { width: 612, height: 792 },
+  a4: { width: 595.28, height: 841.89 },
+};
+
+const MB = 1024 * 1024;
+/** Telnyx's hard limit, and so the most MAX_PAGES can be: a PDF claiming more is refused unopened. */
+const MAX_FAX_PAGES = 350;
+// Signatures, keys and PGP/MIME's control part travel with a message but are no one's document.
+const NOT_DOCUMENTS = new Set([
+  'application/pkcs7-signature',
+  'application/x-pkcs7-signature',
+  'application/pkcs7-mime', // left here only when opaque-signed and not unwrapped, or certificates
+  'application/x-pkcs7-mime',
+  'application/pgp-signature',
+  'application/pgp-keys',
+  'application/pgp-encrypted',
+]);
+// Inline images this small beside a real document are signature logos and social icons.
+const DECORATION_BYTES = 10 * 1024;
+const DECORATION_PIXELS = 200 * 200;
+
+/** A part whose bytes are (or claim to be) a PDF or an image, checked. */
+interface Candidate {
+  part: EmailPart;
+  type?: DocumentType;
+  pages: number;
+  pixels?: number;
+  pdf?: PDFDocument;
+  /** Why it cannot be faxed: the whole email is refused rather than sent in part. */
+  refusal?: Refusal;
+}
+
+interface Sorted {
+  candidates: Candidate[];
+  unsupported: EmailPart[];
+  empty: EmailPart[];
+  winmail: EmailPart[];
+}
+
+export async function buildFaxDocument(
+  email: ParsedEmail,
+  options: DocumentOptions,
+): Promise<DocumentOutcome> {
+  if (email.encrypted) return refused({ code: 'encrypted_email' });
+  const cids = htmlCids(email.html);
+  const parts = withoutCopies(unpackWinmail(email.parts.filter((p) => isAttachment(p, cids))));
+  const sorted = await sortParts(parts);
+  const chosen = withoutDecorations(sorted.candidates);
+  const problem = chosen.find((c) => c.refusal)?.refusal;
+  if (problem) return refused(problem);
+  if (chosen.length === 0) return refused(nothingToFax(sorted));
+
+  const pages = chosen.reduce((sum, c) => sum + c.pages, options.cover ? 1 : 0);
+  if (pages > options.maxPages) {
+    return refused({ code: 'too_many_pages', pages, limit: options.maxPages });
+  }
+  const skipped = sorted.unsupported.map((p) => ({
+    filename: p.filename,
+    reason: 'unsupported' as const,
+  }));
+  const [only] = chosen;
+  // A PDF with scripts or embedded files is rebuilt from its pages, which leaves them behind.
+  if (
+    !options.cover &&
+    chosen.length === 1 &&
+    only?.pdf &&
+    startsWithHeader(only.part.content) &&
+    !hasActiveContent(only.pdf)
+  ) {
+    return passThrough(only, skipped, options);
+  }
+  return assemble(chosen, email, options, skipped);
+}
+
+/** A lone PDF and no cover page: the sender's own bytes go out unchanged. */
+function passThrough(
+  candidate: Candidate,
+  skipped: FaxDocument['skipped'],
+  options: DocumentOptions,
+): DocumentOutcome {
+  const { part, pages } = candidate;
+  return withinSize(
+    {
+      kind: 'document',
+      pdf: part.content,
+      pages,
+      files: [{ filename: part.filename, pages }],
+      skipped,
+      passthrough: true,
+    },
+    options,
+  );
+}
+
+const refused = (refusal: Refusal): DocumentOutcome => ({ kind: 'refused', refusal });
+
+function isAttachment(part: EmailPart, topLevelCids: Set<string>): boolean {
+  if (NOT_DOCUMENTS.has(part.contentType)) return false;
+  const shownInHtml =
+    part.referencedByHtml ??
+    (part.depth === 0 && !!part.contentId && topLevelCids.has(part.contentId.toLowerCase()));
+  if (shownInHtml) return false;
+  // Alternative bodies (text/watch-html, delivery reports) are not files the sender attached.
+  return !(/^(text|message)\//.test(part.contentType) && part.disposition !== 'attachment');
+}
+
+function unpackWinmail(parts: EmailPart[]): EmailPart[] {
+  return parts.flatMap((part) => {
+    const files = isTnef(part.content) ? readTnef(part.content) : [];
+    if (files.length === 0) return [part];
+    return files.map((file, i) => ({
+      filename: headerSafe(file.filename) || `${part.filename}-${i + 1}`,
+      contentType: 'application/octet-stream',
+      content: file.content,
+      disposition: 'attachment',
+      related: false,
+      depth: part.depth,
+    }));
+  });
+}
+
+/** The files in a winmail.dat; none when it is damaged (it is then refused as winmail.dat). */
+function readTnef(bytes: Buffer): TnefFile[] {
+  try {
+    return tnefFiles(bytes);
+  } catch {
+    return [];
+  }
+}
+
+// A file repeated deeper down is the copy inside a forwarded message; the same file twice at one
+// level was attached twice on purpose (Evolution's two blob.png), so both are faxed.
+function withoutCopies(parts: EmailPart[]): EmailPart[] {
+  // Only files of one size can be copies; the others need no digest (20 ms for a 22 MB scan).
+  const sizes = new Map<number, number>();
+  for (const { content } of parts) sizes.set(content.length, (sizes.get(content.length) ?? 0) + 1);
+  const digests = parts.map((p, i) =>
+    (sizes.get(p.content.length) ?? 0) > 1
+      ? createHash('sha256').update(p.content).digest('hex')
+      : `unique#${i}`,
+  );
+  const shallowest = new Map<string, number>();
+  parts.forEach((part, i) => {
+    const digest = digests[i] ?? '';
+    shallowest.set(digest, Math.min(shallowest.get(digest) ?? part.depth, part.depth));
+  });
+  return parts.filter((part, i) => part.depth === shallowest.get(digests[i] ?? ''));
+}
+
+async function sortParts(parts: EmailPart[]): Promise<Sorted> {
+  const sorted: Sorted = { candidates: [], unsupported: [], empty: [], winmail: [] };
+  for (const part of parts) {
+    const type = part.content.length > 0 ? documentType(part.content) : undefined;
+    if (part.content.length === 0) sorted.empty.push(part);
+    else if (type) sorted.candidates.push(await inspect(part, type));
+    else if (isTnef(part.content) || /ms-tnef/.test(part.contentType)) sorted.winmail.push(part);
+    else if (claimsFaxableType(part.contentType)) {
+      sorted.candidates.push({ part, pages: 0, refusal: unreadable(part) });
+    } else sorted.unsupported.push(part);
+  }
+  return sorted;
+}
+
+const unreadable = (part: EmailPart): Refusal => ({
+  code: 'unreadable_document',
+  file: part.filename,
+});
+
+async function inspect(part: EmailPart, type: DocumentType): Promise<Candidate> {
+  if (type === 'pdf') {
+    const pdf = await loadPdf(part.content);
+    if (pdf === 'encrypted') {
+      return { part, type, pages: 0, refusal: { code: 'encrypted_pdf', file: part.filename } };
+    }
+    if (pdf === 'unreadable') return { part, type, pages: 0, refusal: unreadable(part) };
+    // More pages than any fax may have: counted against the limit, never opened.
+    if (typeof pdf === 'number') return { part, type, pages: pdf };
+    return { part, type, pages: pdf.getPageCount(), pdf };
+  }
+  try {
+    const info = inspectImage(part.content, type);
+    return { part, type, pages: info.pages, pixels: info.width * info.height };
+  } catch (error) {
+    if (error instanceof ImageTooLargeError) {
+      const { width, height } = error;
+      const refusal: Refusal = {
+        code: 'image_too_large',
+        file: part.filename,
+        width,
+        height,
+        limit: MAX_IMAGE_PIXELS,
+      };
+      return { part, type, pages: 0, refusal };
+    }
+    return { part, type, pages: 0, refusal: unreadable(part) };
+  }
+}
+
+/** The loaded PDF, or why it cannot be faxed, or the pages it claims when that is more than any fax has. */
+async function loadPdf(
+  bytes: Uint8Array,
+): Promise<PDFDocument | 'encrypted' | 'unreadable' | number> {
+  // A PDF cut short in transit still parses page by page; its missing end marker gives it away.
+  const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(-1024);
+  if (!tail.includes('%%EOF')) return 'unreadable';
+  try {
+    // Loaded past the encryption check and tested after: pdf-lib's EncryptedPDFError fails `instanceof`.
+    const pdf = await loadPdfDocument(bytes);
+    if (pdf.isEncrypted) return 'encrypted';
+    // Counted within bounds before pdf-lib walks the page tree; a /Count that claims too much is
+    // believed, as viewers believe it.
+    const count = countPages(pdf, MAX_FAX_PAGES);
+    if (count === 'unreadable') return 'unreadable';
+    const claimed = Math.max(count.counted, count.declared ?? 0);
+    if (claimed > MAX_FAX_PAGES) return claimed;
+    return count.counted > 0 && pdf.getPageCount() > 0 ? pdf : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+function isDecoration(candidate: Candidate): boolean {
+  const { part, type, pixels } = candidate;
+  const image = type ? type !== 'pdf' : part.contentType.startsWith('image/');
+  return (
+    image &&
+    part.disposition !== 'attachment' &&
+    (part.content.length < DECORATION_BYTES || (pixels !== undefined && pixels < DECORATION_PIXELS))
+  );
+}
+
+/** Small inline images are dropped only beside a real document: alone, a small photo is the document. */
+function withoutDecorations(candidates: Candidate[]): Candidate[] {
+  const real = candidates.filter((c) => !isDecoration(c));
+  return real.length > 0 ? real : candidates;
+}
+
+function nothingToFax(sorted: Sorted): Refusal {
+  const [winmail] = sorted.winmail;
+  if (winmail) return { code: 'winmail_dat', file: winmail.filename };
+  const [empty] = sorted.empty;
+  if (empty) return { code: 'empty_attachment', file: empty.filename };
+  if (sorted.unsupported.length > 0) {
+    return { code: 'unsupported_document', files: sorted.unsupported.map((p) => p.filename) };
+  }
+  return { code: 'no_document' };
+}
+
+const startsWithHeader = (bytes: Uint8Array) =>
+  bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46;
+
+async function assemble(
+  chosen: Candidate[],
+  email: ParsedEmail,
+  options: DocumentOptions,
+  skipped: FaxDocument['skipped'],
+): Promise<DocumentOutcome> {
+  const size = PAGE_SIZES[options.pageSize];
+  const out = await PDFDocument.create({ updateMetadata: false });
+  const files: FaxDocument['files'] = [];
+  for (const { part, type, pdf } of chosen) {
+    try {
+      const before = out.getPageCount();
+      if (pdf) {
+        for (const page of await out.copyPages(pdf, pdf.getPageIndices())) out.addPage(page);
+      } else if (type && type !== 'pdf') {
+        await addImagePages(out, part.content, type, size);
+      }
+      files.push({ filename: part.filename, pages: out.getPageCount() - before });
+    } catch {
+      return refused(unreadable(part));
+    }
+  }
+  removeActiveContent(out);
+  if (options.cover) {
+    const totalPages = out.getPageCount() + 1;
+    await addCoverPage(out, { ...options.cover, date: email.date, totalPages }, size);
+  }
+  const pages = out.getPageCount();
+  if (pages > options.maxPages)
+    return refused({ code: 'too_many_pages', pages, limit: options.maxPages });
+  // Without object streams the file stays PDF 1.4-style, which every fax renderer reads.
+  const bytes = await out.save({ useObjectStreams: false });
+  return withinSize(
+    { kind: 'document', pdf: bytes, pages, files, skipped, passthrough: false },
+    options,
+  );
+}
+
+function withinSize(document: FaxDocument, options: DocumentOptions): DocumentOutcome {
+  if (document.pdf.length <= options.maxBytes) return document;
+  const megabytes = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+  return refused({
+    code: 'too_large',
+    megabytes: megabytes(document.pdf.length),
+    limit: megabytes(options.maxBytes),
+  });
+}
