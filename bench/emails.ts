@@ -1,5 +1,5 @@
 // The emails the benchmark feeds the inbound handler, built the same way on every run: documents
-// from test/fixtures/documents.ts, incompressible filler from AES-CTR under a fixed key, and
+// from fixtures/documents.ts, incompressible filler from AES-CTR under a fixed key, and
 // MailComposer with a fixed boundary and date, and no Message-ID (see withoutMessageId).
 import { createCipheriv } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';

@@ -5,18 +5,23 @@
 // record the answer. Bundled like a Lambda handler so that it loads and runs as the real one does.
 import type { SESEvent } from 'aws-lambda';
 import { staticApiKey } from '../functions/adapters/api-key';
+import { dynamoDbClient, s3Client } from '../functions/adapters/aws-clients';
 import { DynamoDbLedger } from '../functions/adapters/dynamodb-ledger';
-import { createS3Client, S3Store } from '../functions/adapters/s3-store';
+import { S3Store } from '../functions/adapters/s3-store';
 import { TelnyxClient } from '../functions/adapters/telnyx-client';
-import { loadSettings } from '../functions/config';
+import { loadInboundSettings } from '../functions/config/inbound-settings';
+import { processEnv } from '../functions/config/process-env';
 import { encodeClientState } from '../functions/core/shared/fax-job';
 
-const settings = loadSettings(process.env);
-const store = new S3Store({ bucket: settings.faxBucket, client: createS3Client(process.env) });
-const ledger = new DynamoDbLedger({ table: settings.ledgerTable });
+const settings = loadInboundSettings(processEnv());
+const store = new S3Store({ bucket: settings.faxBucket, client: s3Client(settings.aws) });
+const ledger = new DynamoDbLedger({
+  table: settings.ledgerTable,
+  client: dynamoDbClient(settings.aws),
+});
 const fax = new TelnyxClient({
-  apiUrl: settings.telnyx.apiUrl,
-  apiKey: staticApiKey(settings.telnyx.apiKey ?? ''),
+  apiUrl: settings.telnyxApi.url,
+  apiKey: staticApiKey('key' in settings.telnyxApi.apiKey ? settings.telnyxApi.apiKey.key : ''),
 });
 const documents = new Map<number, Buffer>();
 // The real handler formats the number with libphonenumber; the floor stores as many characters.
@@ -38,7 +43,7 @@ export const handler = async (event: SESEvent, options: FloorOptions): Promise<v
   const key = { messageId, recipient: options.recipient };
   if (await ledger.getJob(key)) throw new Error(`job ${messageId} exists already`);
   await store.putDocument(messageId, document(options.documentBytes));
-  const mediaUrl = await store.documentUrl(messageId, settings.mediaUrlTtlSeconds);
+  const mediaUrl = await store.documentUrl(messageId, settings.flow.mediaUrlTtlSeconds);
   const now = new Date();
   await ledger.claimFax({
     ...key,
@@ -49,15 +54,15 @@ export const handler = async (event: SESEvent, options: FloorOptions): Promise<v
     mediaKey: messageId,
     documentPages: 1,
     createdAt: now.toISOString(),
-    expiresAt: Math.floor(now.getTime() / 1000) + settings.retentionDays * 86_400,
+    expiresAt: Math.floor(now.getTime() / 1000) + settings.flow.retentionDays * 86_400,
   });
   const sent = await fax.sendFax({
-    connectionId: settings.telnyx.connectionId,
-    from: settings.telnyx.fromNumber,
+    connectionId: settings.flow.telnyx.connectionId,
+    from: settings.flow.telnyx.fromNumber,
     to: options.recipient,
     mediaUrl,
     quality: 'high',
-    webhookUrl: settings.webhookUrl,
+    webhookUrl: settings.flow.webhookUrl,
     clientState: encodeClientState(key),
   });
   if (sent.kind !== 'accepted') throw new Error(`the Telnyx stand-in answered ${sent.kind}`);

@@ -2,6 +2,7 @@
 // in a fresh handler process per email; peak memory of the first run and of every later one.
 import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
+import { mediaKey, rawMailKey } from '../functions/adapters/storage-layout';
 import { sesReceiptEvent } from '../local/ses-receipt-event';
 import { type BenchEmail, FAX_NUMBER, RECIPIENT, SENDER } from './emails';
 import type { BenchEnvironment } from './environment';
@@ -160,14 +161,14 @@ async function realRun(runner: Runner, email: BenchEmail): Promise<RealRun> {
   const messageId = await placeRawMail(environment, email);
   const posted = environment.telnyx.requests.length;
   const result = await worker.call('inbound', eventWithId(runner, email, messageId));
-  const documentBytes = await environment.objectBytes(`media/${messageId}.pdf`);
+  const documentBytes = await environment.objectBytes(mediaKey(messageId));
   if (environment.telnyx.requests.length !== posted + 1 || documentBytes === undefined) {
     throw new Error(`${email.label} was not faxed: the benchmark measures the faxed path only`);
   }
   if (email.passThrough && documentBytes !== email.attachmentBytes) {
     throw new Error(`${email.label} was rebuilt (${documentBytes} bytes), not passed through`);
   }
-  await environment.deleteObjects(`raw/${messageId}`, `media/${messageId}.pdf`);
+  await environment.deleteObjects(rawMailKey(messageId), mediaKey(messageId));
   environment.telnyx.reset();
   return { ms: result.ms, cpuMs: result.cpuMs, documentBytes, requests: result.requests };
 }
@@ -180,7 +181,7 @@ async function floorRun(
   const { environment, worker } = runner;
   const messageId = await placeRawMail(environment, email);
   const result = await worker.call('floor', eventWithId(runner, email, messageId), options);
-  await environment.deleteObjects(`raw/${messageId}`, `media/${messageId}.pdf`);
+  await environment.deleteObjects(rawMailKey(messageId), mediaKey(messageId));
   environment.telnyx.reset();
   return { ms: result.ms, cpuMs: result.cpuMs };
 }
@@ -200,7 +201,7 @@ async function placeRawMail(environment: BenchEnvironment, email: BenchEmail): P
     new CopyObjectCommand({
       Bucket: environment.bucket,
       CopySource: `${environment.bucket}/${stagedKey(email)}`,
-      Key: `raw/${messageId}`,
+      Key: rawMailKey(messageId),
     }),
   );
   return messageId;

@@ -1,4 +1,12 @@
-import { ConfigError, loadSettings, type Settings } from '../functions/config';
+import type * as z from 'zod/mini';
+import { ConfigError, parseEnv } from '../functions/config/config-error';
+import { EMAIL } from '../functions/config/fields';
+import { allowedCountries } from '../functions/config/inbound-settings';
+import {
+  RUNTIME_VARIABLES,
+  type RuntimeVariable,
+  variablesSchema,
+} from '../functions/config/runtime-variables';
 
 /** How the stack gets its receipt rule into the account's one active SES rule set. */
 export type ReceiptRuleSetMode =
@@ -25,7 +33,7 @@ export interface DeploySettings {
   /** Reserved concurrency of the webhook function; undefined: none reserved. */
   webhookConcurrency?: number;
   logRetentionDays: number;
-  /** Runtime variables that come from these settings, as both functions will read them. */
+  /** Runtime variables that come from these settings, as the functions will read them. */
   runtimeEnvironment: Record<string, string>;
 }
 
@@ -48,6 +56,7 @@ const RUNTIME_KEYS = {
   faxFromNumber: 'FAX_FROM_NUMBER',
   telnyxPublicKey: 'TELNYX_PUBLIC_KEY',
   defaultCountry: 'DEFAULT_COUNTRY',
+  allowedCountries: 'ALLOWED_COUNTRIES',
   noticeTimeZone: 'NOTICE_TIME_ZONE',
   attachFailedDocument: 'ATTACH_FAILED_DOCUMENT',
   maxRecipients: 'MAX_RECIPIENTS',
@@ -85,7 +94,6 @@ const DEPLOYED_PLACEHOLDERS = {
 };
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
 const RULE_SET_NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
 const HOSTED_ZONE_ID = /^[A-Z0-9]{1,32}$/;
 const SECRET_ID =
@@ -117,15 +125,18 @@ function listOf(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
+const runtimeSchema = variablesSchema(Object.keys(RUNTIME_VARIABLES) as RuntimeVariable[]);
+type Runtime = z.output<typeof runtimeSchema>;
+
 /** Runs the functions' own checks on the runtime settings, so both sides agree on what is valid. */
-function checkRuntime(raw: Record<string, string | undefined>): Settings | string[] {
+function checkRuntime(raw: Record<string, string | undefined>): Runtime | string[] {
   const env: Record<string, string> = { ...DEPLOYED_PLACEHOLDERS };
   for (const [key, name] of Object.entries(RUNTIME_KEYS)) {
     const value = raw[key];
     if (value !== undefined) env[name] = value;
   }
   try {
-    return loadSettings(env);
+    return parseEnv(runtimeSchema, env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const keyOf: Record<string, string> = Object.fromEntries(
@@ -187,21 +198,22 @@ function parseLogRetention(value: string | undefined): number | Problem {
 }
 
 /** Every runtime variable the settings decide, defaults included, so nothing is left implicit. */
-function runtimeEnvironment(s: Settings): Record<string, string> {
+function runtimeEnvironment(s: Runtime): Record<string, string> {
   return {
-    FAX_DOMAINS: s.faxDomains.join(','),
-    ALLOWED_SENDERS: s.allowedSenders.join(','),
-    DEFAULT_COUNTRY: s.defaultCountry,
-    TELNYX_CONNECTION_ID: s.telnyx.connectionId,
-    FAX_FROM_NUMBER: s.telnyx.fromNumber,
-    TELNYX_PUBLIC_KEY: s.telnyx.publicKey,
-    NOTICE_FROM: s.noticeFrom,
-    NOTICE_TIME_ZONE: s.noticeTimeZone,
-    ATTACH_FAILED_DOCUMENT: String(s.attachFailedDocument),
-    MAX_RECIPIENTS: String(s.maxRecipients),
-    MAX_PAGES: String(s.maxPages),
-    PAGE_SIZE: s.pageSize,
-    RETENTION_DAYS: String(s.retentionDays),
+    FAX_DOMAINS: s.FAX_DOMAINS.join(','),
+    ALLOWED_SENDERS: s.ALLOWED_SENDERS.join(','),
+    DEFAULT_COUNTRY: s.DEFAULT_COUNTRY,
+    ALLOWED_COUNTRIES: allowedCountries(s).join(','),
+    TELNYX_CONNECTION_ID: s.TELNYX_CONNECTION_ID,
+    FAX_FROM_NUMBER: s.FAX_FROM_NUMBER,
+    TELNYX_PUBLIC_KEY: s.TELNYX_PUBLIC_KEY,
+    NOTICE_FROM: s.NOTICE_FROM,
+    NOTICE_TIME_ZONE: s.NOTICE_TIME_ZONE,
+    ATTACH_FAILED_DOCUMENT: String(s.ATTACH_FAILED_DOCUMENT),
+    MAX_RECIPIENTS: String(s.MAX_RECIPIENTS),
+    MAX_PAGES: String(s.MAX_PAGES),
+    PAGE_SIZE: s.PAGE_SIZE,
+    RETENTION_DAYS: String(s.RETENTION_DAYS),
   };
 }
 
@@ -267,15 +279,15 @@ export function readDeploySettings(lookup: Lookup): DeploySettings {
   const { receiptRuleSet } = infra;
   if (!receiptRuleSet) throw new DeployConfigError(problems);
   return {
-    faxDomains: runtime.faxDomains,
-    noticeFrom: runtime.noticeFrom,
-    allowedSenders: runtime.allowedSenders,
+    faxDomains: runtime.FAX_DOMAINS,
+    noticeFrom: runtime.NOTICE_FROM,
+    allowedSenders: runtime.ALLOWED_SENDERS,
     telnyxApiKeySecret: infra.telnyxApiKeySecret,
-    retentionDays: runtime.retentionDays,
+    retentionDays: runtime.RETENTION_DAYS,
     hostedZone: infra.hostedZone,
     alarmEmail: infra.alarmEmail,
     receiptRuleSet,
-    attachFailedDocument: runtime.attachFailedDocument,
+    attachFailedDocument: runtime.ATTACH_FAILED_DOCUMENT,
     webhookConcurrency: infra.webhookConcurrency,
     logRetentionDays: infra.logRetentionDays,
     runtimeEnvironment: runtimeEnvironment(runtime),

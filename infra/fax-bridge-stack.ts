@@ -1,5 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { INBOUND_VARIABLES } from '../functions/config/inbound-settings';
+import { WEBHOOK_VARIABLES } from '../functions/config/webhook-settings';
 import type { DeploySettings } from './config';
 import { Alarms } from './constructs/alarms';
 import { DnsRecords } from './constructs/dns-records';
@@ -14,12 +16,6 @@ import { TelnyxApiKey } from './constructs/telnyx-api-key';
 export interface FaxBridgeStackProps extends StackProps {
   settings: DeploySettings;
 }
-
-/**
- * The webhook function never sends a fax, so it has no use for its own URL; a reserved `.invalid`
- * address (RFC 2606) keeps its settings valid without the cycle a self-reference would make.
- */
-export const WEBHOOK_URL_UNUSED = 'https://unused.invalid/';
 
 /** The whole bridge: SES receiving and sending, both functions, storage, ledger and alarms. */
 export class FaxBridgeStack extends Stack {
@@ -66,7 +62,7 @@ export class FaxBridgeStack extends Stack {
       notices,
       attachFailedDocument: settings.attachFailedDocument,
       reservedConcurrency: settings.webhookConcurrency,
-      environment: { ...environment, WEBHOOK_URL: WEBHOOK_URL_UNUSED },
+      environment: only(WEBHOOK_VARIABLES, environment),
       logRetentionDays: settings.logRetentionDays,
     });
     const intake = new MailIntake(this, 'MailIntake', {
@@ -76,7 +72,7 @@ export class FaxBridgeStack extends Stack {
       ledger,
       notices,
       apiKey,
-      environment: { ...environment, WEBHOOK_URL: webhook.url },
+      environment: only(INBOUND_VARIABLES, { ...environment, WEBHOOK_URL: webhook.url }),
       logRetentionDays: settings.logRetentionDays,
     });
     this.alarms = new Alarms(this, 'Alarms', {
@@ -120,3 +116,7 @@ export class FaxBridgeStack extends Stack {
     return steps.map((step, i) => `${i + 1}) ${step}`).join('; ');
   }
 }
+
+/** A function is given only the variables it reads. */
+const only = (names: readonly string[], environment: Record<string, string>) =>
+  Object.fromEntries(Object.entries(environment).filter(([name]) => names.includes(name)));

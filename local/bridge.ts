@@ -4,9 +4,18 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult, SESEvent } from 'aws-lambda';
-import { loadSettings } from '../functions/config';
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { localObservability } from '../functions/adapters/observability';
+import { rawMailKey } from '../functions/adapters/storage-layout';
+import type { Env } from '../functions/config/config-error';
+import { loadInboundSettings } from '../functions/config/inbound-settings';
+import { processEnv } from '../functions/config/process-env';
+import { loadWebhookSettings } from '../functions/config/webhook-settings';
+import { wireWebhook } from '../functions/fax-webhook/wiring';
+import { wireInbound } from '../functions/inbound-email/wiring';
+import { loadDnsZone, zoneResolver } from './dns-zone';
 import { type SesOutbox, startSesOutbox } from './ses-outbox';
+import { receiptVerdicts } from './ses-verdicts';
 import {
   handlerEnv,
   LOCAL_HOST,
@@ -25,8 +34,8 @@ import {
 import { type BodyEncoding, startWebhookEndpoint, type WebhookEndpoint } from './webhook-endpoint';
 
 export interface BridgeOptions {
-  /** The settings to run with (default process.env); the handlers see them in process.env. */
-  env?: Record<string, string | undefined>;
+  /** The settings to run with (default: the process environment). */
+  env?: Env;
   /** Where the bridge's own lines go. Default: console.log. */
   log?: (line: string) => void;
   onTelnyxActivity?: (activity: EmulatorActivity) => void;
@@ -57,24 +66,22 @@ export interface Bridge {
   stop(): Promise<void>;
 }
 
-type InboundHandler = (event: SESEvent) => Promise<void>;
 type WebhookHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
 const NOT_READY: LambdaFunctionURLResult = { statusCode: 503, body: 'starting' };
 
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const settings = loadLocalSettings(options.env ?? process.env);
+  const given = options.env ?? processEnv();
+  const settings = loadLocalSettings(given);
   const { ports } = settings;
   const outboxDir = path.join(settings.dataDir, 'outbox');
   await mkdir(settings.dataDir, { recursive: true });
 
   const stops: (() => Promise<unknown>)[] = [];
-  let putBack = () => {};
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     stops.length = 0;
-    putBack();
   };
 
   try {
@@ -132,13 +139,17 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       telnyxApiUrl: emulator?.url ?? (telnyx.kind === 'external' ? telnyx.apiUrl : ''),
       telnyxPublicKey: emulator?.publicKey ?? (telnyx.kind === 'external' ? telnyx.publicKey : ''),
     });
-    putBack = setProcessEnv({ ...definedOnly(options.env ?? {}), ...env });
-    loadSettings(process.env);
-    const handlers = await importHandlers();
-    webhookHandler = handlers.webhook;
+    const functionEnv = { ...given, ...env };
+    const observability = localObservability(logLevel(given));
+    const inbound = wireInbound(loadInboundSettings(functionEnv), observability);
+    const webhook = wireWebhook(loadWebhookSettings(functionEnv), observability);
+    webhookHandler = (event) => webhook.handle(event);
 
     const s3 = localS3Client(standIns.endpoints.s3, env.AWS_REGION);
     stops.push(async () => s3.destroy());
+    const resolver = settings.dnsZoneFile
+      ? zoneResolver(await loadDnsZone(settings.dnsZoneFile))
+      : undefined;
     const smtp: SmtpFrontDoor = await startSmtpFrontDoor({
       port: ports.smtp,
       host: LOCAL_HOST,
@@ -147,13 +158,14 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
         await s3.send(
           new PutObjectCommand({
             Bucket: settings.bucket,
-            Key: `raw/${messageId}`,
+            Key: rawMailKey(messageId),
             Body: raw,
             ContentType: 'message/rfc822',
           }),
         );
       },
-      deliver: handlers.inbound,
+      deliver: (event) => inbound.handle(event),
+      verdicts: resolver && ((raw, client) => receiptVerdicts(raw, client, resolver)),
       onActivity: (activity) => {
         if (activity.kind === 'received') {
           log(
@@ -195,36 +207,22 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   }
 }
 
-/**
- * The handlers read their settings when loaded, so each bridge loads its own copy: a bridge
- * started again in the same process (on other ports) must not reuse the first one's settings.
- */
-let loads = 0;
-async function importHandlers(): Promise<{ inbound: InboundHandler; webhook: WebhookHandler }> {
-  loads += 1;
-  const fresh = (relative: string) => new URL(`${relative}?bridge=${loads}`, import.meta.url).href;
-  const [inbound, webhook] = await Promise.all([
-    import(fresh('../functions/inbound-email/handler.ts')) as Promise<{ handler: InboundHandler }>,
-    import(fresh('../functions/fax-webhook/handler.ts')) as Promise<{ handler: WebhookHandler }>,
-  ]);
-  return { inbound: inbound.handler, webhook: (event) => webhook.handler(event) };
+/** POWERTOOLS_LOG_LEVEL, as the functions honour it on Lambda. */
+function logLevel(env: Env) {
+  const level = env.POWERTOOLS_LOG_LEVEL?.toUpperCase();
+  return level === 'DEBUG' || level === 'WARN' || level === 'ERROR' || level === 'SILENT'
+    ? level
+    : 'INFO';
 }
 
-const definedOnly = (env: Record<string, string | undefined>) =>
-  Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-
-/** Sets the handlers' environment; the returned function puts the previous values back. */
-function setProcessEnv(env: Record<string, string>): () => void {
-  const previous = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, env);
-  return () => {
-    for (const [key, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
+function authLine({ dnsZoneFile, requireSenderAuth }: LocalSettings): string {
+  const prefix = `fax-bridge local: REQUIRE_SENDER_AUTH=${requireSenderAuth}`;
+  if (dnsZoneFile) {
+    return `${prefix}: SPF, DKIM and DMARC are checked against the DNS records in ${dnsZoneFile}`;
+  }
+  return requireSenderAuth
+    ? `${prefix}, but without LOCAL_DNS_ZONE_FILE nothing can be authenticated: every message will be dropped`
+    : `${prefix}: without LOCAL_DNS_ZONE_FILE the local mode cannot check SPF/DKIM, so it does not ask for them`;
 }
 
 function startLines(bridge: Bridge): string[] {
@@ -232,9 +230,7 @@ function startLines(bridge: Bridge): string[] {
   const lines = [
     `fax-bridge local: data in ${settings.dataDir} (kept across restarts; notices also go to ${bridge.outboxDir})`,
     `fax-bridge local: ALLOWED_SENDERS=${settings.allowedSenders.join(',')} (only these may send faxes)`,
-    settings.requireSenderAuth
-      ? 'fax-bridge local: REQUIRE_SENDER_AUTH=true, but the local mode cannot check SPF/DKIM: every message will be refused'
-      : 'fax-bridge local: REQUIRE_SENDER_AUTH=false: the local mode cannot check SPF/DKIM, so it does not ask for them',
+    authLine(settings),
     bridge.emulator
       ? 'fax-bridge local: Telnyx emulator: numbers ending 0001 are busy, 0002 do not answer, 0003 are refused, 0004 drop the call; all others are delivered'
       : `fax-bridge local: using the real Telnyx API at ${urls.telnyx}; its webhooks must reach ${settings.webhookUrl ?? urls.webhook}`,

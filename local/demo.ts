@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { makeJpeg, makePdf } from '../fixtures/documents';
+import { processEnv } from '../functions/config/process-env';
 import { type Bridge, startBridge } from './bridge';
 import { ANY_FREE_PORTS } from './settings';
 import type { SesStoredEmail } from './stand-ins';
@@ -115,7 +116,7 @@ async function main(): Promise<number> {
     env: {
       // The demo runs beside `npm start` on free ports, unless ports are set.
       ...ANY_FREE_PORTS,
-      ...process.env,
+      ...processEnv(),
       LOCAL_DATA_DIR: dataDir,
       ALLOWED_SENDERS: '@example.com',
       POWERTOOLS_LOG_LEVEL: 'INFO',

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import nodemailer from 'nodemailer';
+import { processEnv } from '../functions/config/process-env';
 import { LOCAL_HOST, loadLocalSettings } from './settings';
 
 const USAGE =
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
-  const settings = loadLocalSettings(process.env);
+  const settings = loadLocalSettings(processEnv());
   const domain = settings.faxDomains[0] as string;
   const to = values.to.map((number) => {
     const compact = number.replace(/\s+/g, '');

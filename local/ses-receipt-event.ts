@@ -2,6 +2,7 @@
 // took (shape of shared/fixtures/emails/real/ses-events/aws-lambda-go-ses-lambda-event.json).
 import type { SESEvent, SESMailCommonHeaders, SESMailHeader, SESReceiptStatus } from 'aws-lambda';
 import { type AddressObject, simpleParser } from 'mailparser';
+import type { ReceiptVerdicts } from './ses-verdicts';
 
 export interface ReceivedMessage {
   /** SES-style message id, also the object name under raw/. */
@@ -14,9 +15,12 @@ export interface ReceivedMessage {
   raw: Buffer;
   receivedAt: Date;
   processingTimeMillis: number;
+  /** SPF, DKIM and DMARC as checked against the local DNS zone; unchecked without one. */
+  verdicts?: ReceiptVerdicts;
 }
 
-// Nothing checks SPF, DKIM, DMARC, spam or viruses locally; these are SES's words for that.
+// Without a local DNS zone nothing checks SPF, DKIM and DMARC, and nothing ever scans for spam or
+// viruses locally; these are SES's words for that.
 const UNCHECKED: SESReceiptStatus = { status: 'GRAY' };
 const NOT_SCANNED: SESReceiptStatus = { status: 'DISABLED' };
 
@@ -45,9 +49,9 @@ export async function sesReceiptEvent(message: ReceivedMessage): Promise<SESEven
             recipients: message.recipients,
             spamVerdict: NOT_SCANNED,
             virusVerdict: NOT_SCANNED,
-            spfVerdict: UNCHECKED,
-            dkimVerdict: UNCHECKED,
-            dmarcVerdict: UNCHECKED,
+            spfVerdict: message.verdicts?.spf ?? UNCHECKED,
+            dkimVerdict: message.verdicts?.dkim ?? UNCHECKED,
+            dmarcVerdict: message.verdicts?.dmarc ?? UNCHECKED,
             action: {
               type: 'Lambda',
               invocationType: 'Event',

@@ -3,13 +3,15 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, loadSettings } from '../functions/config';
+import { ConfigError, type Env } from '../functions/config/config-error';
+import { loadInboundSettings } from '../functions/config/inbound-settings';
+import { processEnv } from '../functions/config/process-env';
+import { loadWebhookSettings } from '../functions/config/webhook-settings';
 
 export const LOCAL_DEFAULTS = {
   FAX_DOMAINS: 'fax.localhost',
   ALLOWED_SENDERS: '@example.com',
   NOTICE_FROM: 'fax@fax.localhost',
-  REQUIRE_SENDER_AUTH: 'false',
   TELNYX_CONNECTION_ID: 'local-fax-app',
   FAX_FROM_NUMBER: '+13125550199',
   FAX_BUCKET: 'fax-bridge-local',
@@ -52,6 +54,8 @@ export interface LocalSettings {
   ports: Record<PortName, number>;
   /** Where S3 objects, ledger items and the outbox live; survives restarts. */
   dataDir: string;
+  /** DNS answers for SPF, DKIM and DMARC; without it, mail is not authenticated locally. */
+  dnsZoneFile?: string;
   bucket: string;
   table: string;
   faxDomains: string[];
@@ -93,6 +97,7 @@ const localSchema = z
     LOCAL_WEBHOOK_PORT: portNumber(PORT_SETTINGS.webhook[1]),
     LOCAL_TELNYX_PORT: portNumber(PORT_SETTINGS.telnyx[1]),
     LOCAL_DATA_DIR: z.string().optional(),
+    LOCAL_DNS_ZONE_FILE: z.string().optional(),
     LOCAL_TELNYX_STEP_MS: z
       .string()
       .optional()
@@ -118,9 +123,7 @@ const localSchema = z
   });
 
 /** Reads and checks every setting the local mode uses; a ConfigError names each wrong one. */
-export function loadLocalSettings(
-  env: Record<string, string | undefined> = process.env,
-): LocalSettings {
+export function loadLocalSettings(env: Env = processEnv()): LocalSettings {
   const parsed = localSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
@@ -138,7 +141,12 @@ export function loadLocalSettings(
   };
   checkDistinctPorts(ports, Boolean(s.TELNYX_API_URL));
 
-  const merged = withOverrides(LOCAL_DEFAULTS, env);
+  const dnsZoneFile = s.LOCAL_DNS_ZONE_FILE ? path.resolve(s.LOCAL_DNS_ZONE_FILE) : undefined;
+  // With a zone to check against, the local mode asks for authentication as AWS does.
+  const merged = withOverrides(
+    { ...LOCAL_DEFAULTS, REQUIRE_SENDER_AUTH: dnsZoneFile ? 'true' : 'false' },
+    env,
+  );
   const telnyx: TelnyxTarget = s.TELNYX_API_URL
     ? {
         kind: 'external',
@@ -156,6 +164,7 @@ export function loadLocalSettings(
   const settings = {
     ports,
     dataDir: path.resolve(s.LOCAL_DATA_DIR || path.join(repoRoot, '.local')),
+    dnsZoneFile,
     bucket: merged.FAX_BUCKET,
     table: merged.LEDGER_TABLE,
     webhookUrl: env.WEBHOOK_URL || undefined,
@@ -167,7 +176,7 @@ export function loadLocalSettings(
     },
   };
   // Check the runtime settings now, before any port is taken, with what the bridge will add.
-  const runtime = loadSettings({
+  const runtimeEnv = {
     ...env,
     ...handlerEnv(settings, {
       standIns: {},
@@ -175,7 +184,18 @@ export function loadLocalSettings(
       telnyxApiUrl: `http://${LOCAL_HOST}:${ports.telnyx}/v2`,
       telnyxPublicKey: telnyx.kind === 'external' ? telnyx.publicKey : PLACEHOLDER_PUBLIC_KEY,
     }),
+  };
+  const problems = [loadInboundSettings, loadWebhookSettings].flatMap((load) => {
+    try {
+      load(runtimeEnv);
+      return [];
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
   });
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  const runtime = loadInboundSettings(runtimeEnv).flow;
   return {
     ...settings,
     faxDomains: runtime.faxDomains,

@@ -7,6 +7,7 @@ import type { SESEvent } from 'aws-lambda';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { listen } from './listen';
 import { receiptHeaders, sesReceiptEvent } from './ses-receipt-event';
+import type { ReceiptVerdicts, SmtpClient } from './ses-verdicts';
 
 /** SES refuses inbound messages over 30 MB when the S3 action stores them. */
 export const SES_MAX_MESSAGE_BYTES = 30 * 1024 * 1024;
@@ -21,6 +22,8 @@ export interface FrontDoorOptions {
   storeRawMail(messageId: string, raw: Buffer): Promise<void>;
   /** The inbound handler. */
   deliver(event: SESEvent): Promise<void>;
+  /** Checks SPF, DKIM and DMARC as SES would; absent: the verdicts say unchecked (GRAY). */
+  verdicts?: (raw: Buffer, client: SmtpClient) => Promise<ReceiptVerdicts>;
   onActivity?: (activity: FrontDoorActivity) => void;
 }
 
@@ -71,6 +74,7 @@ export async function startSmtpFrontDoor(options: FrontDoorOptions): Promise<Smt
     const raw = Buffer.concat([Buffer.from(headers, 'utf8'), ...chunks]);
     await options.storeRawMail(messageId, raw);
     report({ kind: 'received', messageId, source, recipients });
+    const client = { ip: session.remoteAddress, helo: session.hostNameAppearsAs, sender: source };
     const event = await sesReceiptEvent({
       messageId,
       source,
@@ -78,6 +82,7 @@ export async function startSmtpFrontDoor(options: FrontDoorOptions): Promise<Smt
       raw,
       receivedAt,
       processingTimeMillis: Date.now() - started,
+      verdicts: await options.verdicts?.(Buffer.concat(chunks), client),
     });
     try {
       await options.deliver(event);

@@ -6,7 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { jobId, statusRank } from '../core/shared/fax-job';
+import { statusRank } from '../core/shared/fax-job';
 import type {
   ClaimResult,
   FaxJob,
@@ -16,6 +16,7 @@ import type {
   NoticeClaim,
   StatusChange,
 } from '../core/shared/ports';
+import { eventPk, jobPk, noticePk } from './storage-layout';
 
 export interface DynamoDbLedgerOptions {
   table: string;
@@ -51,7 +52,7 @@ export class DynamoDbLedger implements Ledger {
   async claimFax(job: NewFaxJob): Promise<ClaimResult> {
     const item: FaxJob & Item = {
       ...job,
-      pk: jobId(job),
+      pk: jobPk(job),
       status: 'claimed',
       statusRank: statusRank('claimed'),
       statusTimes: { claimed: job.createdAt },
@@ -68,12 +69,12 @@ export class DynamoDbLedger implements Ledger {
     );
     if (claimed) return { claimed: true };
     const existing = await this.getJob(job);
-    if (!existing) throw new Error(`ledger job ${jobId(job)} vanished while being claimed`);
+    if (!existing) throw new Error(`ledger job ${jobPk(job)} vanished while being claimed`);
     return { claimed: false, existing };
   }
 
   async getJob(key: JobKey): Promise<FaxJob | undefined> {
-    const item = await this.get(jobId(key));
+    const item = await this.get(jobPk(key));
     return item && toJob(item);
   }
 
@@ -110,7 +111,7 @@ export class DynamoDbLedger implements Ledger {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: jobId(key) },
+          Key: { pk: jobPk(key) },
           UpdateExpression: `SET ${sets.join(', ')}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
@@ -135,7 +136,7 @@ export class DynamoDbLedger implements Ledger {
       this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: noticeKey(noticeId), claimedAtMs: now.getTime(), expiresAt },
+          Item: { pk: noticePk(noticeId), claimedAtMs: now.getTime(), expiresAt },
           ConditionExpression:
             'attribute_not_exists(pk) OR (attribute_not_exists(sentAt) AND claimedAtMs <= :staleBefore)',
           ExpressionAttributeValues: { ':staleBefore': now.getTime() - leaseSeconds * 1000 },
@@ -146,7 +147,7 @@ export class DynamoDbLedger implements Ledger {
     const { Item } = await this.db.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: noticeKey(noticeId) },
+        Key: { pk: noticePk(noticeId) },
         ConsistentRead: true,
       }),
     );
@@ -157,7 +158,7 @@ export class DynamoDbLedger implements Ledger {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: noticeKey(noticeId) },
+        Key: { pk: noticePk(noticeId) },
         UpdateExpression: 'SET sentAt = :at',
         ExpressionAttributeValues: { ':at': at },
       }),
@@ -169,7 +170,7 @@ export class DynamoDbLedger implements Ledger {
       this.db.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { pk: noticeKey(noticeId) },
+          Key: { pk: noticePk(noticeId) },
           ConditionExpression: 'attribute_not_exists(sentAt)',
         }),
       ),
@@ -177,14 +178,14 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async isEventProcessed(eventId: string): Promise<boolean> {
-    return (await this.get(eventKey(eventId))) !== undefined;
+    return (await this.get(eventPk(eventId))) !== undefined;
   }
 
   async markEventProcessed(eventId: string, at: string, expiresAt: number): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: eventKey(eventId), processedAt: at, expiresAt },
+        Item: { pk: eventPk(eventId), processedAt: at, expiresAt },
       }),
     );
   }
@@ -207,9 +208,6 @@ async function writeIf(write: Promise<unknown>): Promise<boolean> {
     throw error;
   }
 }
-
-const noticeKey = (noticeId: string) => `notice#${noticeId}`;
-const eventKey = (eventId: string) => `event#${eventId}`;
 
 const isConditionFailure = (error: unknown) =>
   (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { MailStore, MediaStore } from '../core/shared/ports';
+import { mediaKey, rawMailKey } from './storage-layout';
 
 /**
  * An S3 client from the standard AWS settings. With an endpoint override (a local stand-in)
@@ -30,7 +31,7 @@ export class S3Store implements MailStore, MediaStore {
 
   async openRawMail(messageId: string): Promise<Readable | undefined> {
     // In Node the SDK's body is the HTTP response itself, a Readable.
-    return (await this.get(`raw/${messageId}`)) as Readable | undefined;
+    return (await this.get(rawMailKey(messageId))) as Readable | undefined;
   }
 
   async putDocument(key: string, pdf: Uint8Array): Promise<void> {
@@ -80,7 +81,5 @@ export class S3Store implements MailStore, MediaStore {
     }
   }
 }
-
-const mediaKey = (key: string) => `media/${key}.pdf`;
 
 type HeaderMap = Record<string, string>;

@@ -1,7 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as wait } from 'node:timers/promises';
 import { Agent, request } from 'undici';
-import type { FaxApi, FaxRequest, FaxSendResult } from '../core/shared/ports';
+import type {
+  FaxApi,
+  FaxNotSentCode,
+  FaxRequest,
+  FaxSendResult,
+  FaxUnknownCode,
+} from '../core/shared/ports';
 
 export interface TelnyxClientOptions {
   /** e.g. `https://api.telnyx.com/v2`, without a trailing slash. */
@@ -20,7 +26,7 @@ export interface TelnyxClientOptions {
 /** The outcome of one POST: final, or worth another try because Telnyx certainly did not take it. */
 type Attempt =
   | { final: FaxSendResult }
-  | { final?: undefined; reason: string; retryAfterMs?: number };
+  | { final?: undefined; code: 'busy' | 'unreachable'; detail: string; retryAfterMs?: number };
 
 // Errors that happen before the request leaves this machine.
 const NOT_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -55,10 +61,7 @@ export class TelnyxClient implements FaxApi {
     try {
       apiKey = await this.apiKey();
     } catch (error) {
-      return {
-        kind: 'not_sent',
-        reason: `the Telnyx API key could not be read: ${messageOf(error)}`,
-      };
+      return { kind: 'not_sent', code: 'api_key_unreadable', detail: messageOf(error) };
     }
     const body = JSON.stringify({
       connection_id: fax.connectionId,
@@ -73,7 +76,7 @@ export class TelnyxClient implements FaxApi {
       const attempt = await this.post(body, apiKey);
       if (attempt.final) return attempt.final;
       if (tries >= this.maxTries) {
-        return { kind: 'not_sent', reason: `${attempt.reason}, ${tries} tries` };
+        return notSent(attempt.code, `${attempt.detail}, ${tries} tries`);
       }
       const backoffMs = FIRST_BACKOFF_MS * 2 ** (tries - 1);
       await this.sleep(Math.min(attempt.retryAfterMs ?? backoffMs, this.maxRetryWaitMs));
@@ -120,41 +123,43 @@ function answerOf(
     const faxId = (parseJson(text) as { data?: { id?: unknown } } | undefined)?.data?.id;
     return typeof faxId === 'string' && faxId
       ? { final: { kind: 'accepted', faxId } }
-      : { final: { kind: 'unknown', reason: `Telnyx answered ${status} without a fax id` } };
+      : { final: unknown('no_fax_id', statusLine(status)) };
   }
   if (BUSY.has(status)) {
-    return {
-      reason: `Telnyx was busy (${statusLine(status)})`,
-      retryAfterMs: retryAfterMs(retryAfter),
-    };
+    return { code: 'busy', detail: statusLine(status), retryAfterMs: retryAfterMs(retryAfter) };
   }
-  if (status === 401 || status === 403) {
-    // Our key, not the sender's fax: nothing was sent, and it is the administrator's to fix.
-    const detail = errorDetail(text) ?? statusLine(status);
-    return {
-      final: {
-        kind: 'not_sent',
-        reason: `the fax service refused this bridge's API key (${detail}); tell your fax administrator`,
-      },
-    };
-  }
+  const detail = errorDetail(text) ?? statusLine(status);
+  // Our key, not the sender's fax: nothing was sent, and it is the administrator's to fix.
+  if (status === 401 || status === 403) return { final: notSent('api_key_refused', detail) };
   if (status >= 400 && status < 500) {
-    return { final: { kind: 'refused', status, detail: errorDetail(text) ?? statusLine(status) } };
+    return { final: { kind: 'refused', code: 'invalid_request', status, detail } };
   }
-  return { final: { kind: 'unknown', reason: `Telnyx answered ${statusLine(status)}` } };
+  return { final: unknown('server_error', statusLine(status)) };
 }
 
 function failureOf(error: unknown): Attempt {
   const code = errorCode(error);
-  if (code && NOT_REACHED.has(code)) return { reason: `Telnyx could not be reached (${code})` };
-  const what =
+  if (code && NOT_REACHED.has(code)) return { code: 'unreachable', detail: code };
+  const what: FaxUnknownCode =
     code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
-      ? 'Telnyx did not answer in time'
+      ? 'timeout'
       : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
-        ? 'the connection to Telnyx broke'
-        : 'the request to Telnyx failed';
-  return { final: { kind: 'unknown', reason: `${what} (${code ?? messageOf(error)})` } };
+        ? 'connection_broken'
+        : 'request_failed';
+  return { final: unknown(what, code ?? messageOf(error)) };
 }
+
+const notSent = (code: FaxNotSentCode, detail: string): FaxSendResult => ({
+  kind: 'not_sent',
+  code,
+  detail,
+});
+
+const unknown = (code: FaxUnknownCode, detail: string): FaxSendResult => ({
+  kind: 'unknown',
+  code,
+  detail,
+});
 
 /** Telnyx's own words: `errors[].detail` (or `title`), joined. */
 function errorDetail(text: string): string | undefined {

@@ -9,10 +9,8 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { IReceiptRuleAction } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { MEDIA_PREFIX, RAW_PREFIX } from '../../functions/adapters/storage-layout';
 import { acknowledgeWildcardResource } from '../nag';
-
-export const RAW_PREFIX = 'raw/';
-export const MEDIA_PREFIX = 'media/';
 
 export interface FaxBucketProps {
   /** Days after which raw mail and fax documents are deleted. */

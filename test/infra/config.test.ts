@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { loadSettings } from '../../functions/config';
+import { loadInboundSettings } from '../../functions/config/inbound-settings';
+import { loadWebhookSettings } from '../../functions/config/webhook-settings';
+import { webhookPublicKey } from '../../functions/core/webhook/webhook-signature';
 import { DeployConfigError, readDeploySettings } from '../../infra/config';
 import { cdkJsonContext } from './stack-fixture';
+
+const deployedValues = {
+  FAX_BUCKET: 'b',
+  LEDGER_TABLE: 't',
+  TELNYX_API_KEY_SECRET: 's',
+  WEBHOOK_URL: 'https://x.lambda-url.us-east-1.on.aws/',
+};
 
 const valid: Record<string, unknown> = {
   faxDomains: 'fax.example.com',
@@ -77,16 +86,35 @@ describe('readDeploySettings', () => {
 
   it('gives the functions settings their own validation accepts', () => {
     const settings = read({ ...valid, pageSize: 'A4', defaultCountry: 'gb' });
-    const runtime = loadSettings({
-      ...settings.runtimeEnvironment,
-      FAX_BUCKET: 'b',
-      LEDGER_TABLE: 't',
-      TELNYX_API_KEY_SECRET: 's',
-      WEBHOOK_URL: 'https://x.lambda-url.us-east-1.on.aws/',
-    });
+    const runtime = loadInboundSettings({ ...settings.runtimeEnvironment, ...deployedValues }).flow;
     expect(runtime.pageSize).toBe('a4');
     expect(runtime.defaultCountry).toBe('GB');
     expect(runtime.faxDomains).toEqual(settings.faxDomains);
+  });
+
+  it('hands the inbound function its country list, DEFAULT_COUNTRY alone unless set', () => {
+    const byDefault = read({ ...valid, defaultCountry: 'ca' });
+    expect(byDefault.runtimeEnvironment.ALLOWED_COUNTRIES).toBe('CA');
+    const listed = read({ ...valid, allowedCountries: ['us', 'GB'] });
+    expect(listed.runtimeEnvironment.ALLOWED_COUNTRIES).toBe('US,GB');
+    expect(read({ ...valid, allowedCountries: 'us, gb' }).runtimeEnvironment).toEqual(
+      listed.runtimeEnvironment,
+    );
+    const runtime = loadInboundSettings({ ...listed.runtimeEnvironment, ...deployedValues }).flow;
+    expect(runtime.allowedCountries).toEqual(['US', 'GB']);
+    expect(problemsOf({ ...valid, allowedCountries: 'US,UK' })).toEqual([
+      expect.stringMatching(
+        /^allowedCountries must list two-letter ISO 3166 .*\(not UK: write GB\)/,
+      ),
+    ]);
+  });
+
+  it('hands the webhook function a public key pasted without its = padding that it can verify with', () => {
+    const padded = Buffer.alloc(32, 5).toString('base64');
+    const settings = read({ ...valid, telnyxPublicKey: padded.replace(/=+$/, '') });
+    const webhook = loadWebhookSettings({ ...settings.runtimeEnvironment, ...deployedValues });
+    expect(webhook.telnyxPublicKey).toBe(padded);
+    expect(() => webhookPublicKey(webhook.telnyxPublicKey)).not.toThrow();
   });
 
   it('reads the optional settings', () => {

@@ -1,8 +1,9 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings } from '../../functions/config';
-import { type FaxBridgeStack, WEBHOOK_URL_UNUSED } from '../../infra/fax-bridge-stack';
+import { INBOUND_VARIABLES, loadInboundSettings } from '../../functions/config/inbound-settings';
+import { loadWebhookSettings, WEBHOOK_VARIABLES } from '../../functions/config/webhook-settings';
+import type { FaxBridgeStack } from '../../infra/fax-bridge-stack';
 import { actionsOf, bridgeStack, logicalIdOf, resourcesOf, type Statement } from './stack-fixture';
 
 let stack: FaxBridgeStack;
@@ -46,27 +47,41 @@ const deployed = (vars: Record<string, unknown>): Record<string, string> =>
 
 describe('FaxBridgeStack functions', () => {
   it('give both functions settings that pass the functions own validation', () => {
-    for (const fn of [stack.intake.fn.fn, stack.webhook.fn.fn]) {
-      const settings = loadSettings(deployed(variables(fn)));
-      expect(settings).toMatchObject({
-        requireSenderAuth: true,
-        mediaUrlTtlSeconds: 900,
-        attachFailedDocument: true,
-        faxDomains: ['fax.example.com'],
-      });
-    }
+    expect(loadInboundSettings(deployed(variables(stack.intake.fn.fn))).flow).toMatchObject({
+      requireSenderAuth: true,
+      mediaUrlTtlSeconds: 900,
+      faxDomains: ['fax.example.com'],
+    });
+    expect(loadWebhookSettings(deployed(variables(stack.webhook.fn.fn))).flow).toMatchObject({
+      attachFailedDocument: true,
+    });
   });
 
-  it('point both functions at the deployed bucket, table and secret', () => {
+  it('point both functions at the deployed bucket and table, and the inbound one at the secret', () => {
     for (const fn of [stack.intake.fn.fn, stack.webhook.fn.fn]) {
       expect(variables(fn)).toMatchObject({
         FAX_BUCKET: { Ref: logicalIdOf(stack.files.bucket) },
         LEDGER_TABLE: { Ref: logicalIdOf(stack.ledger.table) },
-        TELNYX_API_KEY_SECRET: { Ref: logicalIdOf(stack.apiKey.node.findChild('Secret')) },
         POWERTOOLS_SERVICE_NAME: 'fax-bridge',
         NODE_OPTIONS: '--enable-source-maps',
       });
     }
+    expect(variables(stack.intake.fn.fn).TELNYX_API_KEY_SECRET).toEqual({
+      Ref: logicalIdOf(stack.apiKey.node.findChild('Secret')),
+    });
+  });
+
+  it('give each function only the settings it reads, so each one starts with them', () => {
+    const own = (fn: Parameters<typeof variables>[0]) =>
+      Object.keys(variables(fn)).filter(
+        (name) => !name.startsWith('POWERTOOLS_') && name !== 'NODE_OPTIONS',
+      );
+    expect(own(stack.intake.fn.fn).sort()).toEqual(
+      INBOUND_VARIABLES.filter(
+        (name) => name !== 'TELNYX_API_KEY' && name !== 'TELNYX_API_URL',
+      ).sort(),
+    );
+    expect(own(stack.webhook.fn.fn).sort()).toEqual([...WEBHOOK_VARIABLES].sort());
   });
 
   it('tell Telnyx, through the inbound function, to send webhooks to the Function URL', () => {
@@ -74,7 +89,7 @@ describe('FaxBridgeStack functions', () => {
     expect(variables(stack.intake.fn.fn).WEBHOOK_URL).toEqual({
       'Fn::GetAtt': [urlId, 'FunctionUrl'],
     });
-    expect(variables(stack.webhook.fn.fn).WEBHOOK_URL).toBe(WEBHOOK_URL_UNUSED);
+    expect(variables(stack.webhook.fn.fn).WEBHOOK_URL).toBeUndefined();
   });
 });
 

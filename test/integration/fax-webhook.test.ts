@@ -8,10 +8,13 @@ import type {
   LambdaFunctionURLEvent,
   LambdaFunctionURLHandler,
 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
+import { localObservability } from '../../functions/adapters/observability';
 import { S3Store } from '../../functions/adapters/s3-store';
+import { loadWebhookSettings } from '../../functions/config/webhook-settings';
 import type { JobKey } from '../../functions/core/shared/ports';
+import { wireWebhook } from '../../functions/fax-webhook/wiring';
 import type { SesStoredEmail } from '../../local/stand-ins';
 import { localS3Client } from '../../local/stand-ins';
 import { createTestSigner } from '../support/signature-vectors';
@@ -107,13 +110,10 @@ describe('fax webhook handler with the local stand-ins', () => {
   let ses: Awaited<ReturnType<typeof startSesSwitch>>;
   let ledger: DynamoDbLedger;
   let media: S3Store;
-  const savedEnv = { ...process.env };
-
   async function loadHandler(
     extra: Record<string, string> = {},
   ): Promise<LambdaFunctionURLHandler> {
-    vi.resetModules();
-    Object.assign(process.env, {
+    const settings = loadWebhookSettings({
       ...standIns().env,
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       FAX_DOMAINS: 'fax.example.com',
@@ -126,12 +126,10 @@ describe('fax webhook handler with the local stand-ins', () => {
       NOTICE_FROM: 'fax@fax.example.com',
       NOTICE_TIME_ZONE: 'America/Chicago',
       ATTACH_FAILED_DOCUMENT: 'false',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
       ...extra,
     });
-    return (await import('../../functions/fax-webhook/handler'))
-      .handler as LambdaFunctionURLHandler;
+    const { handle } = wireWebhook(settings, localObservability('SILENT'));
+    return ((event: Parameters<typeof handle>[0]) => handle(event)) as LambdaFunctionURLHandler;
   }
 
   let handler: LambdaFunctionURLHandler;
@@ -186,7 +184,6 @@ describe('fax webhook handler with the local stand-ins', () => {
   });
 
   afterAll(async () => {
-    process.env = savedEnv;
     await ses?.stop();
   });
 

@@ -3,12 +3,15 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { PDFDocument } from 'pdf-lib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { localObservability } from '../../functions/adapters/observability';
+import { loadInboundSettings } from '../../functions/config/inbound-settings';
 import { decodeClientState } from '../../functions/core/shared/fax-job';
+import { wireInbound } from '../../functions/inbound-email/wiring';
 import { localS3Client } from '../../local/stand-ins';
 import { checkSendFaxRequest } from '../../local/telnyx-request-schema';
 import { accepted, startFakeTelnyx } from '../support/fake-telnyx';
-import { sharedPath } from '../support/paths';
+import { sharedName, sharedPath } from '../support/paths';
 import { sesEvent } from '../support/ses-event';
 import { TEST_BUCKET, useStandIns } from '../support/stand-ins';
 
@@ -94,7 +97,8 @@ const emailsTo = async (address: string) =>
 beforeAll(async () => {
   telnyx = await startFakeTelnyx();
   s3 = localS3Client(standIns().endpoints.s3);
-  Object.assign(process.env, standIns().env, {
+  const settings = loadInboundSettings({
+    ...standIns().env,
     FAX_DOMAINS: 'fax.example.com',
     ALLOWED_SENDERS: 'alice@example.com,@clinic.example',
     REQUIRE_SENDER_AUTH: 'true',
@@ -105,11 +109,8 @@ beforeAll(async () => {
     TELNYX_PUBLIC_KEY: PUBLIC_KEY,
     WEBHOOK_URL: 'https://hooks.example.com/webhooks/telnyx',
     NOTICE_FROM: 'fax@fax.example.com',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
-  vi.resetModules();
-  ({ handler } = await import('../../functions/inbound-email/handler'));
+  handler = wireInbound(settings, localObservability('ERROR')).handle;
 });
 
 afterAll(async () => {
@@ -155,7 +156,7 @@ describe('inbound email → fax request', () => {
   });
 
   it.runIf(existsSync(openapiPath))(
-    "the request validates against Telnyx's own SendFaxRequest schema",
+    sharedName("the request validates against Telnyx's own SendFaxRequest schema"),
     async () => {
       const { default: Ajv } = await import('ajv/dist/2020');
       const spec = JSON.parse(readFileSync(openapiPath, 'utf8'));

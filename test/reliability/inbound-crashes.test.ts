@@ -11,6 +11,7 @@ import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { S3Store } from '../../functions/adapters/s3-store';
 import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { TelnyxClient } from '../../functions/adapters/telnyx-client';
+import { emailIdentity } from '../../functions/core/inbound/email-identity';
 import { type InboundDeps, processInbound } from '../../functions/core/inbound/process-inbound';
 import { formatForPeople } from '../../functions/core/inbound/recipients/number-format';
 import { localS3Client } from '../../local/stand-ins';
@@ -105,10 +106,11 @@ function wrapped(plan: FaultPlan): InboundDeps {
 
 /** What the sender and the fax lines ended with for one message. */
 async function judge(messageId: string, scenario: Scenario) {
-  // The document of an email is stored under its SES id, which the media URL names.
+  // The document of an email is stored under the email's identity, which the media URL names.
+  const document = emailIdentity(messageId, SENDER, `<${messageId}@example.com>`);
   const faxes = telnyx.requests
     .map((r) => r.body as { to: string; media_url: string })
-    .filter((body) => new URL(body.media_url).pathname.endsWith(`/media/${messageId}.pdf`));
+    .filter((body) => new URL(body.media_url).pathname.endsWith(`/media/${document}.pdf`));
   const notices = (await standIns().sentEmails()).filter((e) => e.subject.includes(messageId));
   const text = notices.map((n) => n.body.text ?? '').join('\n');
   const perNumber = scenario.numbers.map((number) => {

@@ -8,7 +8,7 @@ import { parseEmail } from '../../functions/core/inbound/mail/parse-email';
 import { isAligned } from '../../functions/core/inbound/sender-policy';
 import { faxAddress, runInbound, SENDER } from '../support/inbound-harness';
 import { applyMutation, mutationArb } from '../support/mime-mutations';
-import { ownEmailsDir, realEmailsDir } from '../support/paths';
+import { ownEmailsDir, realEmailsDir, sharedName } from '../support/paths';
 
 const realDir = realEmailsDir;
 const ownDir = ownEmailsDir;
@@ -81,7 +81,7 @@ describe.each([
   ["the project's fixtures", ownDir],
 ])('%s, damaged', (_label, dir) => {
   it.runIf(existsSync(dir))(
-    'never throws; each run ends in a fax request, a refusal notice or a logged drop',
+    sharedName('never throws; each run ends in a fax request, a refusal notice or a logged drop'),
     async () => {
       const fixtures = await loadFixtures(dir);
       expect(fixtures.length).toBeGreaterThan(5);

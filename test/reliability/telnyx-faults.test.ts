@@ -136,9 +136,12 @@ describe('Telnyx faults during the fax request', () => {
     const { notice, jobs } = await send(['+13125551234']);
     expect(posts()).toBe(3);
     expect(sleeps).toEqual([1000, 1000]);
-    expect(jobs[0]).toMatchObject({ status: 'not_sent' });
+    expect(jobs[0]).toMatchObject({
+      status: 'not_sent',
+      note: 'busy: 429 Too Many Requests, 3 tries',
+    });
     expect(notice).toContain(
-      '+1 312-555-1234: not sent (Telnyx was busy (429 Too Many Requests), 3 tries). Nothing was sent to this number; please send the email again in a few minutes.',
+      '+1 312-555-1234: not sent (the fax service was too busy to take it). Nothing was sent to this number. Please send the email again in a few minutes.',
     );
   });
 
@@ -148,9 +151,12 @@ describe('Telnyx faults during the fax request', () => {
     const { notice, jobs } = await send(['+13125551234']);
     expect(posts()).toBe(1);
     expect(sleeps).toEqual([]);
-    expect(jobs[0]).toMatchObject({ status: 'unknown' });
+    expect(jobs[0]).toMatchObject({
+      status: 'unknown',
+      note: 'server_error: 500 Internal Server Error',
+    });
     expect(notice).toContain(
-      '+1 312-555-1234: we could not confirm that the fax service took this fax (Telnyx answered 500 Internal Server Error).',
+      '+1 312-555-1234: we could not confirm that the fax service took this fax (the fax service reported an error of its own).',
     );
     expect(notice).toContain('so that it is not faxed twice');
   });
@@ -162,7 +168,7 @@ describe('Telnyx faults during the fax request', () => {
     expect(posts()).toBe(1);
     expect(jobs[0]).toMatchObject({ status: 'unknown' });
     expect(notice).toContain('+1 312-555-1234: we could not confirm that the fax service took');
-    expect(notice).toContain('Telnyx did not answer in time');
+    expect(notice).toContain('(the fax service did not answer in time)');
   });
 
   it('connection dropped after the request was read: one request, reported as unconfirmed', async () => {
@@ -171,7 +177,7 @@ describe('Telnyx faults during the fax request', () => {
     const { notice, jobs } = await send(['+13125551234']);
     expect(posts()).toBe(1);
     expect(jobs[0]).toMatchObject({ status: 'unknown' });
-    expect(notice).toContain('the connection to Telnyx broke');
+    expect(notice).toContain('(the connection to the fax service broke)');
   });
 
   it('connection reset before the request is read: not retried blind, reported as unconfirmed', async () => {
@@ -193,9 +199,12 @@ describe('Telnyx faults during the fax request', () => {
     tally.faults += 3;
     const { notice, jobs } = await send(['+13125551234'], await closedPortUrl());
     expect(sleeps).toEqual([1000, 2000]);
-    expect(jobs[0]).toMatchObject({ status: 'not_sent' });
+    expect(jobs[0]).toMatchObject({
+      status: 'not_sent',
+      note: 'unreachable: ECONNREFUSED, 3 tries',
+    });
     expect(notice).toContain(
-      '+1 312-555-1234: not sent (Telnyx could not be reached (ECONNREFUSED), 3 tries).',
+      '+1 312-555-1234: not sent (the fax service could not be reached). Nothing was sent to this number. Please send the email again in a few minutes.',
     );
   });
 
@@ -215,4 +224,26 @@ describe('Telnyx faults during the fax request', () => {
     });
     expect(notice).toContain('Your fax is being sent to 1 of 3 numbers');
   });
+});
+
+describe('Telnyx refusing the API key', () => {
+  it.each([401, 403])(
+    '%i: nothing sent, no retry, and the sender is sent to the administrator, not told to send again',
+    async (status) => {
+      telnyx.answerNext({
+        status,
+        body: { errors: [{ code: '10009', title: 'Authentication failed' }] },
+      });
+      const { notice, jobs } = await send(['+13125551234']);
+      expect(posts()).toBe(1);
+      expect(jobs[0]).toMatchObject({
+        status: 'not_sent',
+        note: expect.stringMatching(/^api_key_refused: /),
+      });
+      expect(notice).toContain(
+        "+1 312-555-1234: not sent (the fax service refused this bridge's API key). Nothing was sent to this number. This is for your fax administrator to fix: please forward this email to them.",
+      );
+      expect(notice).not.toMatch(/send(ing)? the email again|few minutes/i);
+    },
+  );
 });

@@ -29,6 +29,7 @@ export function inboundSettings(overrides: Partial<InboundSettings> = {}): Inbou
     allowedSenders: [SENDER, '@clinic.example'],
     requireSenderAuth: true,
     defaultCountry: 'US',
+    allowedCountries: ['US'],
     telnyx: { connectionId: '234423', fromNumber: '+13125790015' },
     webhookUrl: 'https://hooks.example.com/webhooks/telnyx',
     noticeFrom: NOTICE_FROM,

@@ -1,4 +1,5 @@
 // Every reason an email is refused, once, with the words the sender reads.
+import { formatForPeople } from './recipients/number-format';
 
 export type Refusal =
   | { code: 'sender_not_allowed'; sender: string }
@@ -22,7 +23,19 @@ export type RefusalCode = Refusal['code'];
 export type RecipientProblem =
   | { code: 'invalid_number'; typed: string }
   | { code: 'special_number'; typed: string }
-  | { code: 'premium_number'; typed: string };
+  | { code: 'premium_number'; typed: string }
+  | DestinationProblem;
+
+/**
+ * A real number this fax service will not dial because of where the call goes or what it costs.
+ * `e164` is the number as read; `country` an ISO 3166 code.
+ */
+export type DestinationProblem =
+  | { code: 'country_not_allowed'; typed: string; e164: string; country: string }
+  | { code: 'international_network'; typed: string; e164: string }
+  | { code: 'shared_cost_number'; typed: string; e164: string }
+  | { code: 'personal_number'; typed: string; e164: string }
+  | { code: 'foreign_toll_free'; typed: string; e164: string; country: string };
 
 export interface Explanation {
   problem: string;
@@ -124,5 +137,43 @@ export function explainRecipientProblem(problem: RecipientProblem): Explanation 
         problem: `${quote(problem.typed)} is a premium-rate number; this fax service does not call those.`,
         fix: 'Check the fax number with the recipient; ask your administrator if you really need to fax it.',
       };
+    case 'country_not_allowed':
+      return {
+        problem: `${dialled(problem)} is in ${countryName(problem.country)}, which this fax service is not set up to dial.`,
+        fix: `Ask your fax administrator to add ${problem.country} to ALLOWED_COUNTRIES if you need to fax there.`,
+      };
+    case 'international_network':
+      return {
+        problem: `${dialled(problem)} is a satellite or international network number, not a number in any country. Calls to these cost many times an ordinary call, so this fax service never dials them.`,
+        fix: 'Ask the recipient for a fax number in their country.',
+      };
+    case 'shared_cost_number':
+      return {
+        problem: `${dialled(problem)} is a shared-cost service number, which costs more to call than an ordinary number; this fax service does not dial those.`,
+        fix: 'Ask the recipient for their ordinary fax number, the one with an area code.',
+      };
+    case 'personal_number':
+      return {
+        problem: `${dialled(problem)} is a personal forwarding number (such as UK numbers starting 070), which can pass the call on anywhere at a high price; this fax service does not dial those.`,
+        fix: 'Ask the recipient for the fax number itself and send again to that.',
+      };
+    case 'foreign_toll_free':
+      return {
+        problem: `${dialled(problem)} is a freephone number in ${countryName(problem.country)}. Freephone numbers are free only from inside their own country and can cost a lot from abroad, so this fax service does not dial them.`,
+        fix: 'Ask the recipient for an ordinary fax number with an area code.',
+      };
   }
 }
+
+/** `"8765550100" (+1 876-555-0100)`: what the sender wrote, and the number it was read as. */
+const dialled = (problem: { typed: string; e164: string }) =>
+  `${quote(problem.typed)} (${formatForPeople(problem.e164)})`;
+
+const regions = new Intl.DisplayNames(['en'], { type: 'region' });
+// "in Jamaica" but "in the United Kingdom": names that read as a plural or a title take "the".
+const WITH_THE =
+  /^(United |Isle of |Caribbean |British Indian |Palestinian |Vatican )|(Islands|Republic|Netherlands|Philippines|Bahamas|Gambia|Maldives|Comoros)$/;
+const countryName = (code: string) => {
+  const name = regions.of(code) ?? code;
+  return WITH_THE.test(name) ? `the ${name}` : name;
+};

@@ -14,8 +14,8 @@ const RANK: Record<FaxStatus, number> = {
 /** Statuses only move to a higher rank; delivered, failed and not_sent are final. */
 export const statusRank = (status: FaxStatus): number => RANK[status];
 
-/** Ledger partition key of a fax job. */
-export const jobId = (key: JobKey): string => `job#${key.messageId}#${key.recipient}`;
+/** Names one fax job, e.g. in the id of its result notice; the ledger builds its key from it. */
+export const jobName = (key: JobKey): string => `${key.messageId}#${key.recipient}`;
 
 /** client_state sent to Telnyx and echoed in every webhook: names the ledger job. */
 export function encodeClientState(key: JobKey): string {

@@ -125,15 +125,43 @@ export interface FaxRequest {
   clientState: string;
 }
 
+/** Why Telnyx certainly did not take a fax: nothing reached the fax line. */
+export type FaxNotSentCode =
+  /** The bridge could not read its own Telnyx API key (a secret missing or empty). */
+  | 'api_key_unreadable'
+  /** Telnyx answered 401 or 403: it refuses the bridge's API key. */
+  | 'api_key_refused'
+  /** Telnyx answered 429 or 503 on every try. */
+  | 'busy'
+  /** No connection to Telnyx on any try (refused, no DNS answer, connect timeout). */
+  | 'unreachable';
+
+/** Why the fate of a fax request is unknown: it may have reached Telnyx. */
+export type FaxUnknownCode =
+  /** Sent, and no answer (headers or body) in time. */
+  | 'timeout'
+  /** The connection broke after the request may have left. */
+  | 'connection_broken'
+  /** Telnyx answered 5xx. */
+  | 'server_error'
+  /** Telnyx answered 2xx without a fax id. */
+  | 'no_fax_id'
+  /** Any other failure of the request. */
+  | 'request_failed';
+
+/**
+ * Telnyx's answer, as a code; the words for the sender are written once, in the inbound flow.
+ * `detail` is what was seen, for the operator: Telnyx's own reason where it gave one, else the
+ * HTTP status or the network error (never the API key).
+ */
 export type FaxSendResult =
   /** Telnyx answered 202. */
   | { kind: 'accepted'; faxId: string }
-  /** Telnyx answered 4xx: it will not send this fax. `detail` is Telnyx's reason. */
-  | { kind: 'refused'; status: number; detail: string }
-  /** Certainly never reached Telnyx or certainly not taken (connection refused, 429/503 after retries). */
-  | { kind: 'not_sent'; reason: string }
-  /** The request may have reached Telnyx (timeout after sending, 5xx, reset mid-way): never resend. */
-  | { kind: 'unknown'; reason: string };
+  /** Telnyx answered another 4xx: it will not send this fax. `detail` is Telnyx's reason. */
+  | { kind: 'refused'; code: 'invalid_request'; status: number; detail: string }
+  | { kind: 'not_sent'; code: FaxNotSentCode; detail: string }
+  /** The request may have reached Telnyx: never resend. */
+  | { kind: 'unknown'; code: FaxUnknownCode; detail: string };
 
 export interface FaxApi {
   sendFax(request: FaxRequest): Promise<FaxSendResult>;

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeClientState, jobId } from '../shared/fax-job';
+import { decodeClientState, jobName } from '../shared/fax-job';
 import { sendNoticeOnce } from '../shared/notice-once';
 import type { Clock, FaxJob, Ledger, Log, Mailer, MediaStore, StatusChange } from '../shared/ports';
 import { type FaxEvent, isTerminal, parseWebhook } from './fax-events';
@@ -178,7 +178,8 @@ async function sendResult(
   deps: WebhookDeps,
 ): Promise<WebhookOutcome> {
   const { log, settings } = deps;
-  const noticeId = `result#${jobId(job)}`;
+  // Ledgers in service hold result notices under `result#job#…`; a new id would send them again.
+  const noticeId = `result#job#${jobName(job)}`;
   const now = deps.clock();
   const claim = { leaseSeconds: RESULT_NOTICE_LEASE_SECONDS, expiresAt: expiresAt(now, deps) };
   const compose = async () =>

@@ -1,5 +1,5 @@
 import { text } from 'node:stream/consumers';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createS3Client, S3Store } from '../../../functions/adapters/s3-store';
 import { localClientConfig, TEST_BUCKET, useStandIns } from '../../support/stand-ins';
@@ -42,6 +42,14 @@ describe('S3Store', () => {
   it('stores a fax document and reads it back', async () => {
     await store().putDocument('doc-1', PDF);
     expect(await store().getDocument('doc-1')).toEqual(PDF);
+  });
+
+  it('keeps a fax document under media/<key>.pdf, where the retention rule and grants apply', async () => {
+    await store().putDocument('doc-3', PDF);
+    const object = await client().send(
+      new GetObjectCommand({ Bucket: TEST_BUCKET, Key: 'media/doc-3.pdf' }),
+    );
+    expect(await object.Body?.transformToByteArray()).toEqual(PDF);
   });
 
   it('gives a presigned URL that downloads the PDF with a plain GET', async () => {

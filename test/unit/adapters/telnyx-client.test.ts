@@ -122,13 +122,14 @@ describe('TelnyxClient', () => {
     ];
     expect(await client().sendFax(fax)).toEqual({
       kind: 'refused',
+      code: 'invalid_request',
       status: 422,
       detail: 'The to number is invalid.; Unsupported media',
     });
     expect(received).toHaveLength(1);
   });
 
-  it("reports a refused API key (401) as not sent and the administrator's to fix", async () => {
+  it('reports a refused API key (401) as not sent, without trying again', async () => {
     responses = [
       (res) => {
         res.writeHead(401);
@@ -137,8 +138,18 @@ describe('TelnyxClient', () => {
     ];
     expect(await client().sendFax(fax)).toEqual({
       kind: 'not_sent',
-      reason:
-        "the fax service refused this bridge's API key (401 Unauthorized); tell your fax administrator",
+      code: 'api_key_refused',
+      detail: '401 Unauthorized',
+    });
+    expect(received).toHaveLength(1);
+  });
+
+  it('reports a 403 as a refused API key, with Telnyx’s reason', async () => {
+    responses = [json(403, { errors: [{ code: '10010', detail: 'Account is disabled.' }] })];
+    expect(await client().sendFax(fax)).toEqual({
+      kind: 'not_sent',
+      code: 'api_key_refused',
+      detail: 'Account is disabled.',
     });
     expect(received).toHaveLength(1);
   });
@@ -171,7 +182,8 @@ describe('TelnyxClient', () => {
     const result = await client().sendFax(fax);
     expect(result).toEqual({
       kind: 'not_sent',
-      reason: 'Telnyx was busy (503 Service Unavailable), 3 tries',
+      code: 'busy',
+      detail: '503 Service Unavailable, 3 tries',
     });
     expect(received).toHaveLength(3);
     expect(sleeps).toHaveLength(2);
@@ -185,7 +197,8 @@ describe('TelnyxClient', () => {
     const result = await client({ apiUrl: closedUrl }).sendFax(fax);
     expect(result).toEqual({
       kind: 'not_sent',
-      reason: 'Telnyx could not be reached (ECONNREFUSED), 3 tries',
+      code: 'unreachable',
+      detail: 'ECONNREFUSED, 3 tries',
     });
     expect(sleeps).toHaveLength(2);
   });
@@ -195,7 +208,8 @@ describe('TelnyxClient', () => {
     const result = await client({ responseTimeoutMs: 300 }).sendFax(fax);
     expect(result).toEqual({
       kind: 'unknown',
-      reason: 'Telnyx did not answer in time (UND_ERR_HEADERS_TIMEOUT)',
+      code: 'timeout',
+      detail: 'UND_ERR_HEADERS_TIMEOUT',
     });
     expect(received).toHaveLength(1);
     expect(JSON.stringify(result)).not.toContain(API_KEY);
@@ -205,7 +219,8 @@ describe('TelnyxClient', () => {
     responses = [json(500, { errors: [{ title: 'Internal error' }] })];
     expect(await client().sendFax(fax)).toEqual({
       kind: 'unknown',
-      reason: 'Telnyx answered 500 Internal Server Error',
+      code: 'server_error',
+      detail: '500 Internal Server Error',
     });
     expect(received).toHaveLength(1);
   });
@@ -214,21 +229,26 @@ describe('TelnyxClient', () => {
     responses = [(res) => res.socket?.destroy()];
     expect(await client().sendFax(fax)).toMatchObject({
       kind: 'unknown',
-      reason: expect.stringContaining('the connection to Telnyx broke'),
+      code: 'connection_broken',
     });
     expect(received).toHaveLength(1);
   });
 
   it('reports unknown when a 202 carries no fax id', async () => {
     responses = [json(202, { data: {} })];
-    expect(await client().sendFax(fax)).toMatchObject({ kind: 'unknown' });
+    expect(await client().sendFax(fax)).toEqual({
+      kind: 'unknown',
+      code: 'no_fax_id',
+      detail: '202 Accepted',
+    });
   });
 
   it('reports not sent, without calling Telnyx, when the API key cannot be read', async () => {
     const apiKey = () => Promise.reject(new Error('the Telnyx API key secret fax/key is empty'));
     expect(await client({ apiKey }).sendFax(fax)).toEqual({
       kind: 'not_sent',
-      reason: 'the Telnyx API key could not be read: the Telnyx API key secret fax/key is empty',
+      code: 'api_key_unreadable',
+      detail: 'the Telnyx API key secret fax/key is empty',
     });
     expect(received).toHaveLength(0);
   });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../functions/config';
+import { ConfigError } from '../../../functions/config/config-error';
 import { handlerEnv, loadLocalSettings } from '../../../local/settings';
 
 const problemsOf = (env: Record<string, string>) => {

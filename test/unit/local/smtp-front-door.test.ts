@@ -8,7 +8,7 @@ import {
   type SmtpFrontDoor,
   startSmtpFrontDoor,
 } from '../../../local/smtp-front-door';
-import { realEmailsDir } from '../../support/paths';
+import { realEmailsDir, sharedName } from '../../support/paths';
 
 const sesFixture = path.join(realEmailsDir, 'ses-events', 'aws-lambda-go-ses-lambda-event.json');
 
@@ -152,25 +152,28 @@ describe('the SMTP front door', () => {
     });
   });
 
-  it.runIf(existsSync(sesFixture))('produces the same fields as a real SES event', async () => {
-    const door = await startDoor();
-    await door.send({
-      from: 'a@example.com',
-      to: '+13125551234@fax.localhost',
-      subject: 's',
-      text: 't',
-    });
-    const real = JSON.parse(readFileSync(sesFixture, 'utf8')) as SESEvent;
-    const ours = door.events[0] as SESEvent;
-    const keys = (value: object | undefined) => Object.keys(value ?? {}).sort();
-    const realSes = real.Records[0]?.ses;
-    const ourSes = ours.Records[0]?.ses;
-    expect(keys(ours.Records[0])).toEqual(keys(real.Records[0]));
-    expect(keys(ourSes?.mail)).toEqual(keys(realSes?.mail));
-    expect(keys(ourSes?.mail.commonHeaders)).toEqual(keys(realSes?.mail.commonHeaders));
-    const { dmarcPolicy: _policy, ...realReceipt } = realSes?.receipt ?? {};
-    expect(keys(ourSes?.receipt)).toEqual(keys(realReceipt));
-  });
+  it.runIf(existsSync(sesFixture))(
+    sharedName('produces the same fields as a real SES event'),
+    async () => {
+      const door = await startDoor();
+      await door.send({
+        from: 'a@example.com',
+        to: '+13125551234@fax.localhost',
+        subject: 's',
+        text: 't',
+      });
+      const real = JSON.parse(readFileSync(sesFixture, 'utf8')) as SESEvent;
+      const ours = door.events[0] as SESEvent;
+      const keys = (value: object | undefined) => Object.keys(value ?? {}).sort();
+      const realSes = real.Records[0]?.ses;
+      const ourSes = ours.Records[0]?.ses;
+      expect(keys(ours.Records[0])).toEqual(keys(real.Records[0]));
+      expect(keys(ourSes?.mail)).toEqual(keys(realSes?.mail));
+      expect(keys(ourSes?.mail.commonHeaders)).toEqual(keys(realSes?.mail.commonHeaders));
+      const { dmarcPolicy: _policy, ...realReceipt } = realSes?.receipt ?? {};
+      expect(keys(ourSes?.receipt)).toEqual(keys(realReceipt));
+    },
+  );
 
   it('answers 250 only once the handler has finished', async () => {
     let finished = false;

@@ -3,7 +3,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { checkSendFaxRequest, sendFaxRequestSchema } from '../../../local/telnyx-request-schema';
-import { sharedPath } from '../../support/paths';
+import { sharedName, sharedPath } from '../../support/paths';
 
 const openApiFile = sharedPath('telnyx', 'fax-openapi.json');
 
@@ -52,7 +52,7 @@ const requests: [string, unknown][] = [
 
 const withoutUndefined = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
 
-describe.runIf(existsSync(openApiFile))('the zod SendFaxRequest schema', () => {
+describe.runIf(existsSync(openApiFile))(sharedName('the zod SendFaxRequest schema'), () => {
   // runIf still runs this callback to collect the tests: read the schema only where it exists.
   const validate = existsSync(openApiFile) ? realSchema() : undefined;
 

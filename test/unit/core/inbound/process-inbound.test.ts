@@ -2,8 +2,10 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { makePdf } from '../../../../fixtures/documents';
 import { processInbound } from '../../../../functions/core/inbound/process-inbound';
+import { FaultPlan } from '../../../support/faulty';
 import {
   composeMail,
+  faxAddress,
   inboundSettings,
   memoryDeps,
   receivedMail,
@@ -49,9 +51,9 @@ describe('processInbound reading the stored message', () => {
     const streamed = await processInbound(receivedMail('msg-trickle'), inboundSettings(), deps);
     expect(streamed).toMatchObject({ kind: 'faxed', pages: 3 });
     expect(streamed).toEqual(whole.outcome);
-    expect(deps.media.documents.get('msg-trickle')).toEqual(
-      whole.deps.media.documents.get(whole.received.messageId),
-    );
+    // One email, so one document under one name, whichever delivery stored it.
+    expect(deps.media.documents.size).toBe(1);
+    expect([...deps.media.documents]).toEqual([...whole.deps.media.documents]);
   });
 
   it('fails, for Lambda to try again, when the bucket breaks off mid-message', async () => {
@@ -65,5 +67,47 @@ describe('processInbound reading the stored message', () => {
     ).rejects.toThrow('socket hang up');
     expect(deps.fax.requests).toEqual([]);
     expect(deps.mailer.sent).toEqual([]);
+  });
+});
+
+describe('processInbound on an email its server sends again (new SES id, same From and Message-ID)', () => {
+  const recipients = [faxAddress('+13125551234'), faxAddress('911')];
+
+  it('faxes once, stores one document and sends one notice', async () => {
+    const raw = await composeMail({
+      to: recipients,
+      attachments: [{ filename: 'referral.pdf', content: await makePdf(1) }],
+    });
+    const deps = memoryDeps();
+    const first = await runInbound(raw, { recipients, deps });
+    const again = await runInbound(raw, { recipients, deps });
+    expect(again.received.messageId).not.toBe(first.received.messageId);
+    expect(deps.fax.requests).toHaveLength(1);
+    expect(deps.media.documents.size).toBe(1);
+    expect(deps.mailer.sent).toHaveLength(1);
+    expect(first.outcome).toMatchObject({ kind: 'faxed', noticeSent: true });
+    expect(again.outcome).toMatchObject({ kind: 'faxed', noticeSent: false });
+  });
+
+  it('sends its refusal notice once', async () => {
+    const raw = await composeMail({ text: 'the referral is attached' });
+    const deps = memoryDeps();
+    await runInbound(raw, { deps });
+    const again = await runInbound(raw, { deps });
+    expect(again.outcome).toMatchObject({ kind: 'refused', refusal: { code: 'no_document' } });
+    expect(deps.mailer.sent).toHaveLength(1);
+  });
+
+  it('stores one document when the first delivery failed before claiming its fax', async () => {
+    const raw = await composeMail({
+      attachments: [{ filename: 'referral.pdf', content: await makePdf(1) }],
+    });
+    const deps = memoryDeps();
+    const plan = new FaultPlan({ call: 'ledger.claimFax', when: 'before', mode: 'fail' });
+    const failing = { ...deps, ledger: plan.wrap('ledger', deps.ledger) };
+    await expect(runInbound(raw, { deps: failing })).rejects.toThrow('injected failure');
+    await runInbound(raw, { deps });
+    expect(deps.fax.requests).toHaveLength(1);
+    expect(deps.media.documents.size).toBe(1);
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFaxDocument } from '../../../../functions/core/inbound/document/build-document';
 import { parseEmail } from '../../../../functions/core/inbound/mail/parse-email';
 import type { Refusal } from '../../../../functions/core/inbound/refusals';
-import { realEmailsDir } from '../../../support/paths';
+import { realEmailsDir, sharedName } from '../../../support/paths';
 
 const dir = realEmailsDir;
 
@@ -133,7 +133,7 @@ const EXPECTED: Record<string, Expected> = {
   },
 };
 
-describe.runIf(existsSync(dir))('real-world emails (SOURCES.md)', () => {
+describe.runIf(existsSync(dir))(sharedName('real-world emails (SOURCES.md)'), () => {
   it('has an expectation for every fixture', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
     expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());

@@ -4,7 +4,7 @@ import {
   explainFailure,
   FAILURE_REASONS,
 } from '../../../../functions/core/webhook/failure-reasons';
-import { sharedPath } from '../../../support/paths';
+import { sharedName, sharedPath } from '../../../support/paths';
 
 const faxApi = sharedPath('telnyx', 'FAX_API.md');
 
@@ -20,7 +20,7 @@ function documentedCodes(markdown: string): string[] {
 
 describe('failure reasons', () => {
   // runIf still runs this callback to collect the tests, so the read waits for the folder too.
-  describe.runIf(existsSync(faxApi))('against FAX_API.md §5.3', () => {
+  describe.runIf(existsSync(faxApi))(sharedName('against FAX_API.md §5.3'), () => {
     const codes = existsSync(faxApi) ? documentedCodes(readFileSync(faxApi, 'utf8')) : [];
 
     it('reads the documented list', () => {

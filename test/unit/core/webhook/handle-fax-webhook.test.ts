@@ -1,12 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { encodeClientState, statusRank } from '../../../../functions/core/shared/fax-job';
+import { MemoryLedger } from '../../../../functions/adapters/memory-ledger';
+import { jobPk } from '../../../../functions/adapters/storage-layout';
+import { encodeClientState } from '../../../../functions/core/shared/fax-job';
 import type {
   FaxJob,
+  FaxStatus,
   JobKey,
-  Ledger,
   NewFaxJob,
   OutgoingEmail,
-  StatusChange,
 } from '../../../../functions/core/shared/ports';
 import {
   handleFaxWebhook,
@@ -21,75 +22,6 @@ const signer = createTestSigner();
 const NOW = new Date('2026-03-05T15:14:10.000Z');
 const KEY: JobKey = { messageId: 'ses-1', recipient: '+13125551234' };
 const FAX_ID = 'c62be5bc-9b13-4b6c-abda-34dd8b541287';
-
-/** The ledger's rules in memory: forward-only status, fax id adoption, leased notice claims. */
-class MemoryLedger implements Ledger {
-  jobs = new Map<string, FaxJob>();
-  notices = new Map<string, { claimedAt: number; sentAt?: string }>();
-  events = new Set<string>();
-  calls = 0;
-
-  private tick<T>(value: T): Promise<T> {
-    this.calls++;
-    return new Promise((resolve) => setImmediate(() => resolve(structuredClone(value))));
-  }
-  private id = (key: JobKey) => `${key.messageId}#${key.recipient}`;
-
-  add(job: NewFaxJob, status: FaxJob['status'], faxId?: string) {
-    this.jobs.set(this.id(job), {
-      ...job,
-      status,
-      faxId,
-      statusTimes: { [status]: job.createdAt },
-      updatedAt: job.createdAt,
-    });
-  }
-  claimFax(): Promise<never> {
-    throw new Error('not used by the webhook');
-  }
-  getJob(key: JobKey) {
-    return this.tick(this.jobs.get(this.id(key)));
-  }
-  async advance(key: JobKey, change: StatusChange) {
-    await this.tick(undefined);
-    const job = this.jobs.get(this.id(key));
-    if (!job || statusRank(job.status) >= statusRank(change.status)) return undefined;
-    if (change.faxId && job.faxId && job.faxId !== change.faxId) return undefined;
-    const { at, status, ...fields } = change;
-    const next = {
-      ...job,
-      ...fields,
-      status,
-      statusTimes: { ...job.statusTimes, [status]: at },
-      updatedAt: at,
-    };
-    this.jobs.set(this.id(key), next);
-    return structuredClone(next);
-  }
-  async claimNotice(noticeId: string, now: Date, leaseSeconds: number) {
-    await this.tick(undefined);
-    const notice = this.notices.get(noticeId);
-    if (notice?.sentAt) return 'sent' as const;
-    if (notice && notice.claimedAt > now.getTime() - leaseSeconds * 1000) return 'held' as const;
-    this.notices.set(noticeId, { claimedAt: now.getTime() });
-    return 'claimed' as const;
-  }
-  async markNoticeSent(noticeId: string, at: string) {
-    await this.tick(undefined);
-    this.notices.set(noticeId, { claimedAt: 0, sentAt: at });
-  }
-  async releaseNotice(noticeId: string) {
-    await this.tick(undefined);
-    if (!this.notices.get(noticeId)?.sentAt) this.notices.delete(noticeId);
-  }
-  isEventProcessed(eventId: string) {
-    return this.tick(this.events.has(eventId));
-  }
-  async markEventProcessed(eventId: string) {
-    await this.tick(undefined);
-    this.events.add(eventId);
-  }
-}
 
 const newJob = (overrides: Partial<NewFaxJob> = {}): NewFaxJob => ({
   ...KEY,
@@ -106,6 +38,16 @@ const newJob = (overrides: Partial<NewFaxJob> = {}): NewFaxJob => ({
 });
 
 let ledger: MemoryLedger;
+
+/** A ledger holding the job as the inbound path left it, its calls not counted. */
+async function ledgerWith(status: FaxStatus, faxId?: string): Promise<MemoryLedger> {
+  const seeded = new MemoryLedger();
+  const job = newJob();
+  await seeded.claimFax(job);
+  await seeded.advance(job, { status, at: job.createdAt, faxId });
+  seeded.calls = 0;
+  return seeded;
+}
 let sent: OutgoingEmail[];
 let mailerFailures: number;
 let documents: Map<string, Uint8Array>;
@@ -146,9 +88,8 @@ const deps = (): WebhookDeps => ({
   publicKey: webhookPublicKey(signer.publicKey),
 });
 
-beforeEach(() => {
-  ledger = new MemoryLedger();
-  ledger.add(newJob(), 'queued', FAX_ID);
+beforeEach(async () => {
+  ledger = await ledgerWith('queued', FAX_ID);
   sent = [];
   mailerFailures = 0;
   documents = new Map([['doc-1', new Uint8Array([37, 80, 68, 70])]]);
@@ -175,7 +116,7 @@ function signed(body: string, overrides: Partial<WebhookRequest> = {}): WebhookR
 const deliver = (body: string) => handleFaxWebhook(signed(body), deps());
 const delivered = (id?: string) =>
   eventBody('fax.delivered', { page_count: 3, call_duration_secs: 58 }, id);
-const job = () => ledger.jobs.get(`${KEY.messageId}#${KEY.recipient}`) as FaxJob;
+const job = () => ledger.jobs.get(jobPk(KEY)) as FaxJob;
 
 describe('fax webhook', () => {
   it('records each step and sends one result email on delivery', async () => {
@@ -364,8 +305,7 @@ describe('fax webhook', () => {
   });
 
   it('adopts the fax id when the inbound path never learned it', async () => {
-    ledger = new MemoryLedger();
-    ledger.add(newJob(), 'unknown');
+    ledger = await ledgerWith('unknown');
     await deliver(eventBody('fax.queued'));
     expect(job()).toMatchObject({ status: 'queued', faxId: FAX_ID });
     await deliver(delivered());
@@ -373,8 +313,7 @@ describe('fax webhook', () => {
   });
 
   it('sends nothing for a job that was never sent', async () => {
-    ledger = new MemoryLedger();
-    ledger.add(newJob(), 'not_sent');
+    ledger = await ledgerWith('not_sent');
     const response = await deliver(delivered());
     expect(response.outcome.kind).toBe('recorded');
     expect(sent).toHaveLength(0);

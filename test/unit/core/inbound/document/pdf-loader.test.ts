@@ -11,7 +11,7 @@ import {
   QuickPdfParser,
 } from '../../../../../functions/core/inbound/document/pdf-loader';
 import { parseEmail } from '../../../../../functions/core/inbound/mail/parse-email';
-import { realEmailsDir } from '../../../../support/paths';
+import { realEmailsDir, sharedName } from '../../../../support/paths';
 
 const realDir = realEmailsDir;
 
@@ -168,7 +168,7 @@ describe('loadPdfDocument', () => {
   });
 
   it.runIf(existsSync(realDir))(
-    'agrees with PDFDocument.load on every PDF in the real emails',
+    sharedName('agrees with PDFDocument.load on every PDF in the real emails'),
     async () => {
       for (const [name, pdf] of await pdfsIn(realDir)) {
         const { quick, pdfLib } = await bothWays(pdf);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadSettings } from '../../functions/config';
+import { ConfigError } from '../../../functions/config/config-error';
+import { loadInboundSettings } from '../../../functions/config/inbound-settings';
 
 const valid = {
   FAX_BUCKET: 'bucket',
@@ -9,14 +10,13 @@ const valid = {
   TELNYX_API_KEY_SECRET: 'fax-bridge/telnyx-api-key',
   TELNYX_CONNECTION_ID: '234423',
   FAX_FROM_NUMBER: '+13125790015',
-  TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64'),
   WEBHOOK_URL: 'https://abc.lambda-url.us-east-1.on.aws/',
   NOTICE_FROM: 'fax@fax.example.com',
 };
 
 const problemsOf = (env: Record<string, string | undefined>) => {
   try {
-    loadSettings(env);
+    loadInboundSettings(env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return (error as ConfigError).problems;
@@ -24,9 +24,10 @@ const problemsOf = (env: Record<string, string | undefined>) => {
   throw new Error('expected a ConfigError');
 };
 
-describe('loadSettings', () => {
+describe('loadInboundSettings', () => {
   it('reads a valid environment with defaults', () => {
-    const s = loadSettings(valid);
+    const settings = loadInboundSettings(valid);
+    const s = settings.flow;
     expect(s.faxDomains).toEqual(['fax.example.com', 'fax2.example.com']);
     expect(s.allowedSenders).toEqual(['alice@example.com', '@clinic.example']);
     expect(s).toMatchObject({
@@ -37,10 +38,9 @@ describe('loadSettings', () => {
       maxPages: 100,
       pageSize: 'letter',
       noticeTimeZone: 'UTC',
-      attachFailedDocument: false,
       retentionDays: 7,
     });
-    expect(s.telnyx.apiUrl).toBe('https://api.telnyx.com/v2');
+    expect(settings.telnyxApi.url).toBe('https://api.telnyx.com/v2');
   });
 
   it.each([
@@ -53,7 +53,6 @@ describe('loadSettings', () => {
     ['DEFAULT_COUNTRY', 'XX', 'DEFAULT_COUNTRY must be a two-letter'],
     ['TELNYX_API_URL', 'not a url', 'TELNYX_API_URL must be a URL'],
     ['FAX_FROM_NUMBER', '3125790015', 'FAX_FROM_NUMBER must be an E.164 number'],
-    ['TELNYX_PUBLIC_KEY', 'c2hvcnQ=', 'TELNYX_PUBLIC_KEY must be the base64 Ed25519 public key'],
     ['WEBHOOK_URL', 'hooks', 'WEBHOOK_URL must be a URL'],
     ['NOTICE_FROM', 'fax', 'NOTICE_FROM must be an email address'],
     ['NOTICE_TIME_ZONE', 'Mars/Olympus', 'NOTICE_TIME_ZONE must be an IANA time zone'],
@@ -67,14 +66,36 @@ describe('loadSettings', () => {
     expect(problems[0]).toContain(message);
   });
 
+  it('allows faxes to DEFAULT_COUNTRY alone when ALLOWED_COUNTRIES is unset', () => {
+    expect(loadInboundSettings(valid).flow.allowedCountries).toEqual(['US']);
+    expect(loadInboundSettings({ ...valid, DEFAULT_COUNTRY: 'gb' }).flow.allowedCountries).toEqual([
+      'GB',
+    ]);
+    expect(loadInboundSettings({ ...valid, ALLOWED_COUNTRIES: '' }).flow.allowedCountries).toEqual([
+      'US',
+    ]);
+  });
+
+  it('reads ALLOWED_COUNTRIES as a comma list of country codes, whatever their case', () => {
+    const settings = loadInboundSettings({ ...valid, ALLOWED_COUNTRIES: 'us, ca,GB' });
+    expect(settings.flow.allowedCountries).toEqual(['US', 'CA', 'GB']);
+  });
+
+  it('names the codes in ALLOWED_COUNTRIES that are not countries', () => {
+    expect(problemsOf({ ...valid, ALLOWED_COUNTRIES: 'US,XX,USA,uk,JM' })).toEqual([
+      'ALLOWED_COUNTRIES must list two-letter ISO 3166 country codes like US,GB (not XX, USA, UK: write GB)',
+    ]);
+  });
+
   it('needs the API key secret or, in the local mode, the key', () => {
     const problems = problemsOf({ ...valid, TELNYX_API_KEY_SECRET: undefined });
     expect(problems).toEqual([
       'TELNYX_API_KEY_SECRET is missing (or set TELNYX_API_KEY in the local mode)',
     ]);
     expect(
-      loadSettings({ ...valid, TELNYX_API_KEY_SECRET: undefined, TELNYX_API_KEY: 'k' }).telnyx,
-    ).toMatchObject({ apiKey: 'k' });
+      loadInboundSettings({ ...valid, TELNYX_API_KEY_SECRET: undefined, TELNYX_API_KEY: 'k' })
+        .telnyxApi.apiKey,
+    ).toEqual({ key: 'k' });
   });
 
   it('lists every problem at once', () => {

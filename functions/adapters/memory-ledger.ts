@@ -1,0 +1,133 @@
+import { statusRank } from '../core/shared/fax-job';
+import type {
+  ClaimResult,
+  FaxJob,
+  JobKey,
+  Ledger,
+  NewFaxJob,
+  NoticeClaim,
+  StatusChange,
+} from '../core/shared/ports';
+import { jobPk } from './storage-layout';
+
+/** A notice claim as the DynamoDB item holds it: marking a notice sent never needed a claim. */
+export interface StoredNotice {
+  claimedAtMs?: number;
+  sentAt?: string;
+  expiresAt?: number;
+}
+
+export interface StoredEvent {
+  processedAt: string;
+  expiresAt: number;
+}
+
+/**
+ * The ledger in memory, with the DynamoDB adapter's rules and no more (the ledger contract suite
+ * runs against both). Each call decides and writes at once, as one conditional write would, and
+ * answers on a later turn of the event loop, as the network would, so concurrent callers
+ * interleave. Items past their `expiresAt` stay readable: DynamoDB deletes them lazily, so
+ * nothing may count on them being gone.
+ */
+export class MemoryLedger implements Ledger {
+  /** Jobs by their table key. */
+  readonly jobs = new Map<string, FaxJob>();
+  /** Notice claims by notice id. */
+  readonly notices = new Map<string, StoredNotice>();
+  /** Processed webhook events by event id. */
+  readonly events = new Map<string, StoredEvent>();
+  /** Calls made, for tests that prove a request never reached the ledger. */
+  calls = 0;
+
+  async claimFax(job: NewFaxJob): Promise<ClaimResult> {
+    const existing = this.jobs.get(jobPk(job));
+    if (existing) return this.answer({ claimed: false, existing });
+    this.jobs.set(jobPk(job), {
+      ...withoutUndefined(structuredClone(job)),
+      status: 'claimed',
+      statusTimes: { claimed: job.createdAt },
+      updatedAt: job.createdAt,
+    });
+    return this.answer({ claimed: true });
+  }
+
+  async getJob(key: JobKey): Promise<FaxJob | undefined> {
+    return this.answer(this.jobs.get(jobPk(key)));
+  }
+
+  async advance(key: JobKey, change: StatusChange): Promise<FaxJob | undefined> {
+    const job = this.jobs.get(jobPk(key));
+    if (!job || !movesForward(job, change)) return this.answer(undefined);
+    const { at, status, ...fields } = change;
+    const next: FaxJob = {
+      ...job,
+      ...withoutUndefined(fields),
+      status,
+      statusTimes: { ...job.statusTimes, [status]: at },
+      updatedAt: at,
+    };
+    this.jobs.set(jobPk(key), next);
+    return this.answer(next);
+  }
+
+  async claimNotice(
+    noticeId: string,
+    now: Date,
+    leaseSeconds: number,
+    expiresAt: number,
+  ): Promise<NoticeClaim> {
+    const notice = this.notices.get(noticeId);
+    if (!claimable(notice, now.getTime() - leaseSeconds * 1000)) {
+      return this.answer(notice?.sentAt !== undefined ? 'sent' : 'held');
+    }
+    this.notices.set(noticeId, { claimedAtMs: now.getTime(), expiresAt });
+    return this.answer('claimed');
+  }
+
+  async markNoticeSent(noticeId: string, at: string): Promise<void> {
+    this.notices.set(noticeId, { ...this.notices.get(noticeId), sentAt: at });
+    return this.answer(undefined);
+  }
+
+  async releaseNotice(noticeId: string): Promise<void> {
+    if (this.notices.get(noticeId)?.sentAt === undefined) this.notices.delete(noticeId);
+    return this.answer(undefined);
+  }
+
+  async isEventProcessed(eventId: string): Promise<boolean> {
+    return this.answer(this.events.has(eventId));
+  }
+
+  async markEventProcessed(eventId: string, at: string, expiresAt: number): Promise<void> {
+    this.events.set(eventId, { processedAt: at, expiresAt });
+    return this.answer(undefined);
+  }
+
+  /** A copy, so that what a caller does with an answer never reaches the ledger's state. */
+  private answer<T>(value: T): Promise<T> {
+    this.calls++;
+    const copy = structuredClone(value);
+    return new Promise((resolve) => setImmediate(resolve, copy));
+  }
+}
+
+/** Higher rank only; a fax id, when given, only onto a job without one or with the same. */
+function movesForward(job: FaxJob, change: StatusChange): boolean {
+  if (statusRank(job.status) >= statusRank(change.status)) return false;
+  return change.faxId === undefined || job.faxId === undefined || job.faxId === change.faxId;
+}
+
+/** Never claimed, or never sent and its claim's lease ran out. */
+function claimable(notice: StoredNotice | undefined, staleBeforeMs: number): boolean {
+  if (!notice) return true;
+  return (
+    notice.sentAt === undefined &&
+    notice.claimedAtMs !== undefined &&
+    notice.claimedAtMs <= staleBeforeMs
+  );
+}
+
+/** DynamoDB stores no attribute for an undefined value (`removeUndefinedValues`). */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}

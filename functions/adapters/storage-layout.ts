@@ -1,0 +1,23 @@
+// Where the bridge keeps things: the bucket's object keys and the ledger table's partition keys.
+// Named once because the adapters, the stack (lifecycle rules, IAM grants, the SES action) and the
+// local mode must agree, and because a deployed bucket or table already holds data under them.
+import { jobName } from '../core/shared/fax-job';
+import type { JobKey } from '../core/shared/ports';
+
+/** Raw mail, where SES's S3 action writes it. */
+export const RAW_PREFIX = 'raw/';
+/** The fax documents Telnyx downloads through presigned URLs. */
+export const MEDIA_PREFIX = 'media/';
+/** Received faxes. */
+export const INBOUND_PREFIX = 'inbound/';
+
+/** SES names the object after the message id it reports to the inbound function. */
+export const rawMailKey = (messageId: string): string => `${RAW_PREFIX}${messageId}`;
+
+export const mediaKey = (key: string): string => `${MEDIA_PREFIX}${key}.pdf`;
+
+export const jobPk = (key: JobKey): string => `job#${jobName(key)}`;
+
+export const noticePk = (noticeId: string): string => `notice#${noticeId}`;
+
+export const eventPk = (eventId: string): string => `event#${eventId}`;

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../functions/config/config-error';
+import { loadWebhookSettings } from '../../../functions/config/webhook-settings';
+import { webhookPublicKey } from '../../../functions/core/webhook/webhook-signature';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const valid = {
+  FAX_BUCKET: 'bucket',
+  LEDGER_TABLE: 'ledger',
+  TELNYX_PUBLIC_KEY: KEY,
+  NOTICE_FROM: 'fax@fax.example.com',
+};
+
+const problemsOf = (env: Record<string, string | undefined>) => {
+  try {
+    loadWebhookSettings(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadWebhookSettings', () => {
+  it('needs nothing the webhook function does not use', () => {
+    const s = loadWebhookSettings(valid);
+    expect(s.flow).toEqual({
+      noticeFrom: 'fax@fax.example.com',
+      noticeTimeZone: 'UTC',
+      attachFailedDocument: false,
+      retentionDays: 7,
+    });
+    expect(s.telnyxPublicKey).toBe(KEY);
+  });
+
+  it.each([
+    ['without its padding', KEY.replace(/=+$/, '')],
+    ['with spaces and a line break', `${KEY.slice(0, 20)} \n${KEY.slice(20)}`],
+  ])('accepts the public key %s, in the form the signature check takes', (_, pasted) => {
+    const s = loadWebhookSettings({ ...valid, TELNYX_PUBLIC_KEY: pasted });
+    expect(s.telnyxPublicKey).toBe(KEY);
+    expect(() => webhookPublicKey(s.telnyxPublicKey)).not.toThrow();
+  });
+
+  it.each([
+    ['c2hvcnQ=', 'too short'],
+    [`${KEY}AAAA`, 'too long'],
+    [`${KEY.slice(0, 10)}*${KEY.slice(11)}`, 'not base64'],
+  ])('refuses the public key %s (%s), naming the setting', (key) => {
+    expect(problemsOf({ ...valid, TELNYX_PUBLIC_KEY: key })).toEqual([
+      'TELNYX_PUBLIC_KEY must be the base64 Ed25519 public key from the Telnyx portal (32 bytes, 44 characters)',
+    ]);
+  });
+});
