@@ -5,6 +5,11 @@ import {
   parsePhoneNumberFromString,
 } from 'libphonenumber-js/max';
 import type { RecipientProblem } from '../refusals';
+import {
+  type DestinationPolicy,
+  type DestinationRefusal,
+  refusedDestination,
+} from './destination-policy';
 
 export interface FaxNumber {
   e164: string;
@@ -21,21 +26,21 @@ export interface RecipientOptions {
   faxDomains: string[];
   /** ISO 3166 country for numbers written without a country code. */
   defaultCountry: string;
+  /** ISO 3166 countries faxes may go to. */
+  allowedCountries: string[];
   maxRecipients: number;
 }
 
-type Reading = { code: 'ok'; e164: string } | { code: RecipientProblem['code']; e164?: string };
+type Reading =
+  | { code: 'ok'; e164: string }
+  | { code: 'invalid_number' | 'special_number' }
+  | { code: 'refused_destination'; e164: string; refusal: DestinationRefusal };
 
 // Only what people write around a phone number. Anything else (sip:, *67, #31#, letters, ;ext=)
 // is refused rather than guessed at: a dialling code must never reach the fax line.
 const DIALLABLE = /^\+?[\d().\- ]*\d[\d().\- ]*$/;
 // Emergency and N11 services (911, 112, 999, 000, 311…) and SMS short codes (12345) are this long.
 const SHORT_CODE = /^\d{3,6}$/;
-// NANP premium-rate area codes; 976 is gone from the metadata, so it would read as merely unassigned.
-const NANP_PREMIUM = /^(900|976)/;
-// Shared-cost numbers (UK 0845, DE 0180, FR 081) also charge the caller above the normal rate and
-// share revenue with the number holder, which is what toll fraud feeds on: refused like premium ones.
-const PREMIUM_TYPES = new Set(['PREMIUM_RATE', 'SHARED_COST']);
 
 /**
  * The fax numbers an email is addressed to, from the SES envelope recipients. Addresses outside
@@ -50,12 +55,12 @@ export function parseRecipients(addresses: string[], options: RecipientOptions):
   for (const address of addresses) {
     const typed = faxLocalPart(address, options.faxDomains);
     if (typed === undefined) continue;
-    const reading = readNumber(typed, country);
-    const key = reading.e164 ?? `typed:${typed}`;
+    const reading = readNumber(typed, country, options);
+    const key = 'e164' in reading ? reading.e164 : `typed:${typed}`;
     if (seen.has(key)) continue;
     seen.add(key);
     if (reading.code === 'ok') numbers.push({ e164: reading.e164, typed });
-    else problems.push({ code: reading.code, typed });
+    else problems.push(problemOf(reading, typed));
   }
   if (seen.size > options.maxRecipients) {
     return { kind: 'too_many', count: seen.size, limit: options.maxRecipients };
@@ -76,11 +81,16 @@ function faxLocalPart(address: string, faxDomains: string[]): string | undefined
   return bare.slice(0, at).replace(/^"(.*)"$/, '$1');
 }
 
-function readNumber(typed: string, country: CountryCode | undefined): Reading {
+function readNumber(
+  typed: string,
+  country: CountryCode | undefined,
+  policy: DestinationPolicy,
+): Reading {
   if (!DIALLABLE.test(typed)) return { code: 'invalid_number' };
   const phone = parsePhone(typed, country);
   if (!phone) return { code: 'invalid_number' };
-  if (isPremium(phone)) return { code: 'premium_number', e164: phone.number };
+  const refusal = refusedDestination(phone, policy);
+  if (refusal) return { code: 'refused_destination', e164: phone.number, refusal };
   if (phone.isValid()) return { code: 'ok', e164: phone.number };
   if (SHORT_CODE.test(phone.nationalNumber)) return { code: 'special_number' };
   return { code: 'invalid_number' };
@@ -96,10 +106,9 @@ function parsePhone(typed: string, country: CountryCode | undefined): PhoneNumbe
   return international?.isValid() ? international : phone;
 }
 
-function isPremium(phone: PhoneNumber): boolean {
-  if (phone.countryCallingCode === '1' && phone.isPossible()) {
-    if (NANP_PREMIUM.test(phone.nationalNumber)) return true;
-  }
-  const type = phone.getType();
-  return type !== undefined && PREMIUM_TYPES.has(type);
+function problemOf(reading: Exclude<Reading, { code: 'ok' }>, typed: string): RecipientProblem {
+  if (reading.code !== 'refused_destination') return { code: reading.code, typed };
+  const { refusal, e164 } = reading;
+  // premium_number predates the destination rules and names only what the sender typed.
+  return refusal.code === 'premium_number' ? { ...refusal, typed } : { ...refusal, typed, e164 };
 }
