@@ -1,10 +1,10 @@
 // The Lambda bundles, built by esbuild with the options infra/constructs/bridge-function.ts gives
 // NodejsFunction. NodejsFunction's own option names differ from esbuild's, so they are mirrored
-// here (the banner is imported), and `infraDrift` says which of them its source no longer shows.
+// here (the banner and the aliases are imported), and `infraDrift` says which of them its source no longer shows.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { ESM_REQUIRE_SHIM } from '../infra/constructs/bridge-function';
+import { BUNDLE_ALIASES, ESM_REQUIRE_SHIM } from '../infra/constructs/bridge-function';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const INFRA_SOURCE = path.join(REPO_ROOT, 'infra', 'constructs', 'bridge-function.ts');
@@ -22,6 +22,7 @@ const LAMBDA_OPTIONS: BuildOptions = {
   sourcemap: true,
   sourcesContent: false,
   banner: { js: ESM_REQUIRE_SHIM },
+  alias: BUNDLE_ALIASES,
   logLevel: 'warning',
 };
 export const RUNTIME_SDK = ['@aws-sdk/*', '@smithy/*'];
@@ -36,6 +37,7 @@ const MIRRORED_SOURCE = [
   'sourcesContent: false',
   'bundleAwsSDK: true',
   'banner: ESM_REQUIRE_SHIM',
+  "'--alias': Object.entries(BUNDLE_ALIASES)",
   'Architecture.ARM_64',
   'NODEJS_24_X',
 ];

@@ -13,6 +13,12 @@ const KB = 1024;
 const GB = 1024 * MB;
 
 /**
+ * What the stack keeps running whatever the volume (infra/): the Telnyx API key and client_state
+ * key secrets, nine alarms watching ten metrics (infra/constructs/alarms.ts), one dashboard.
+ */
+const STACK = { secrets: 2, alarmMetrics: 10, dashboards: 1 };
+
+/**
  * Lambda gives a function `memory / 1769` of a vCPU. The measured CPU time stretches by that
  * share and the rest of the wall time (waiting on S3, DynamoDB, Telnyx) does not. One vCPU is
  * taken to be as fast as one core of the benchmark machine, which the results name.
@@ -41,7 +47,7 @@ export interface FaxCost {
   awsPer10k: number;
   telnyxPerFax: number;
   telnyxPer10k: number;
-  /** Monthly whatever the volume: the API key secret and one alarm. */
+  /** Monthly whatever the volume: the stack's secrets, alarms and dashboard. */
   fixedMonthly: number;
 }
 
@@ -81,7 +87,9 @@ export function faxCost(input: CostInputs): FaxCost {
   const lines: CostLine[] = [
     {
       item: 'Lambda inbound',
-      quantity: `1 × ${inboundMs} ms at ${input.inboundMemoryMb} MB`,
+      quantity:
+        `1 × ${inboundMs} ms at ${input.inboundMemoryMb} MB (measured: ` +
+        `${round(email.real.ms.median, 0)} ms wall, ${round(email.real.cpuMs.median, 0)} ms CPU)`,
       usd:
         p.lambdaRequest.usd + gbSeconds(inboundMs, input.inboundMemoryMb) * p.lambdaArmGbSecond.usd,
     },
@@ -132,7 +140,10 @@ export function faxCost(input: CostInputs): FaxCost {
     awsPer10k: awsPerFax * 10_000,
     telnyxPerFax,
     telnyxPer10k: telnyxPerFax * 10_000,
-    fixedMonthly: p.secretMonth.usd + p.alarmMonth.usd,
+    fixedMonthly:
+      STACK.secrets * p.secretMonth.usd +
+      STACK.alarmMetrics * p.alarmMonth.usd +
+      STACK.dashboards * p.dashboardMonth.usd,
   };
 }
 

@@ -1,6 +1,7 @@
 // What the handlers run against: the local mode's stand-ins (s3rver, dynalite, aws-ses-v2-local)
 // and a Telnyx stand-in that answers every POST with 202, all in this process; the handlers
 // themselves run in child processes (worker.ts) with the local mode's settings.
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -38,6 +39,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
       webhookUrl: 'http://127.0.0.1:9/webhooks/telnyx',
       telnyxApiUrl: telnyx.url,
       telnyxPublicKey: signer.publicKey,
+      clientStateSecret: randomBytes(32).toString('hex'),
     }),
     POWERTOOLS_METRICS_DISABLED: 'false',
     POWERTOOLS_SERVICE_NAME: 'fax-bridge',

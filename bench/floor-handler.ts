@@ -11,7 +11,7 @@ import { S3Store } from '../functions/adapters/s3-store';
 import { TelnyxClient } from '../functions/adapters/telnyx-client';
 import { loadInboundSettings } from '../functions/config/inbound-settings';
 import { processEnv } from '../functions/config/process-env';
-import { encodeClientState } from '../functions/core/shared/fax-job';
+import { encodeClientState, FIRST_ATTEMPT } from '../functions/core/shared/client-state';
 
 const settings = loadInboundSettings(processEnv());
 const store = new S3Store({ bucket: settings.faxBucket, client: s3Client(settings.aws) });
@@ -23,6 +23,8 @@ const fax = new TelnyxClient({
   apiUrl: settings.telnyxApi.url,
   apiKey: staticApiKey('key' in settings.telnyxApi.apiKey ? settings.telnyxApi.apiKey.key : ''),
 });
+const clientStateSecret =
+  'value' in settings.clientStateSecret ? settings.clientStateSecret.value : '';
 const documents = new Map<number, Buffer>();
 // The real handler formats the number with libphonenumber; the floor stores as many characters.
 const DISPLAY = { international: '+1 312-555-1234', national: '(312) 555-1234' };
@@ -63,7 +65,7 @@ export const handler = async (event: SESEvent, options: FloorOptions): Promise<v
     mediaUrl,
     quality: 'high',
     webhookUrl: settings.flow.webhookUrl,
-    clientState: encodeClientState(key),
+    clientState: encodeClientState(key, FIRST_ATTEMPT, clientStateSecret),
   });
   if (sent.kind !== 'accepted') throw new Error(`the Telnyx stand-in answered ${sent.kind}`);
   await ledger.advance(key, { status: 'queued', at: new Date().toISOString(), faxId: sent.faxId });

@@ -4,7 +4,7 @@ import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SESEvent } from 'aws-lambda';
 import { mediaKey, rawMailKey } from '../functions/adapters/storage-layout';
 import { sesReceiptEvent } from '../local/ses-receipt-event';
-import { type BenchEmail, FAX_NUMBER, RECIPIENT, SENDER } from './emails';
+import { BENCH_EMAIL_DATE, type BenchEmail, FAX_NUMBER, RECIPIENT, SENDER } from './emails';
 import type { BenchEnvironment } from './environment';
 import { MB, round, type Summary, summarize } from './stats';
 import type { PeakMethod } from './worker';
@@ -59,7 +59,7 @@ export const RUNS: Record<string, number> = {
   'pdf-3p': 30,
   'scan-20p': 16,
   'photos-3': 12,
-  'pdf-30mb': 10,
+  'pdf-40mb': 10,
 };
 const WARM_UP_RUNS = 5;
 
@@ -213,7 +213,7 @@ function eventFor(email: BenchEmail): Promise<SESEvent> {
     source: SENDER,
     recipients: [RECIPIENT],
     raw: email.raw,
-    receivedAt: new Date('2026-11-27T10:00:01Z'),
+    receivedAt: new Date(BENCH_EMAIL_DATE.getTime() + 1000),
     processingTimeMillis: 400,
   });
 }

@@ -97,7 +97,13 @@ export const PRICES = {
   },
   alarmMonth: {
     usd: 0.1,
-    per: 'standard-resolution CloudWatch alarm a month',
+    per: 'standard-resolution CloudWatch alarm metric a month (a metric math alarm: each metric)',
+    source: CLOUDWATCH,
+    asOf: '2025 list price, to check',
+  },
+  dashboardMonth: {
+    usd: 3,
+    per: 'CloudWatch dashboard a month (an account has three free)',
     source: CLOUDWATCH,
     asOf: '2025 list price, to check',
   },

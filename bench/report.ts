@@ -54,11 +54,13 @@ export function targets(results: BenchResults): Target[] {
       measured: `${round(start.bytes / KB, 0)} KB`,
       met: start.bytes < goal.kb * KB,
     });
+    // Judged on CPU time: wall time on a shared machine moved up to 1.7× between runs, CPU
+    // time within 0.85-1.04×.
     list.push({
-      what: `${start.name} load, median`,
+      what: `${start.name} load, median CPU time`,
       target: `< ${goal.ms} ms`,
-      measured: `${round(start.loadMs.median, 0)} ms`,
-      met: start.loadMs.median < goal.ms,
+      measured: `${round(start.loadCpuMs.median, 0)} ms CPU (${round(start.loadMs.median, 0)} ms wall)`,
+      met: start.loadCpuMs.median < goal.ms,
     });
   }
   return list;
@@ -96,6 +98,7 @@ export function printable(results: BenchResults, list: Target[]): string[] {
         'median ms',
         'p95 ms',
         'CPU ms',
+        'CPU p95',
         'MB/s',
         'floor ms',
         'floor p95',
@@ -108,6 +111,7 @@ export function printable(results: BenchResults, list: Target[]): string[] {
         ms(c.real.ms.median),
         ms(c.real.ms.p95),
         ms(c.real.cpuMs.median),
+        ms(c.real.cpuMs.p95),
         String(c.real.mbPerSecond),
         ms(c.floor.ms.median),
         ms(c.floor.ms.p95),
@@ -169,7 +173,7 @@ export function printable(results: BenchResults, list: Target[]): string[] {
     ),
     `   webhook memory setting: ${memory.webhook.recommendedMb} MB: ${memory.webhook.why}`,
     '',
-    '5. Cold start: the bundle the stack deploys, loaded by a fresh node (NODE_OPTIONS=--enable-source-maps)',
+    '5. Cold start: the bundle the stack deploys, loaded by a fresh node as deployed (no source maps), and with --enable-source-maps',
     ...table(
       [
         'bundle',
@@ -178,7 +182,9 @@ export function printable(results: BenchResults, list: Target[]): string[] {
         'load ms',
         'p95',
         'CPU ms',
-        'no maps ms',
+        'CPU p95',
+        'maps ms',
+        'maps CPU',
         'RSS MB',
         'largest packages (KB)',
       ],
@@ -189,7 +195,9 @@ export function printable(results: BenchResults, list: Target[]): string[] {
         ms(s.loadMs.median),
         ms(s.loadMs.p95),
         ms(s.loadCpuMs.median),
-        ms(s.loadMsWithoutSourceMaps.median),
+        ms(s.loadCpuMs.p95),
+        ms(s.withSourceMaps.loadMs.median),
+        ms(s.withSourceMaps.loadCpuMs.median),
         String(s.rssMb),
         s.largestPackages
           .slice(0, 5)
@@ -204,7 +212,8 @@ export function printable(results: BenchResults, list: Target[]): string[] {
       cost.lines.map((l) => [l.item, l.quantity, usd(l.usd)]),
     ),
     `   AWS: ${usd(cost.awsPerFax)} a fax, ${usd(cost.awsPer10k)} for 10,000 faxes a month ` +
-      `(+ ${usd(cost.fixedMonthly)} a month fixed: the API key secret and the alarm)`,
+      `(+ ${usd(cost.fixedMonthly)} a month fixed: two secrets, the alarms and the dashboard; ` +
+      'custom metrics add $0.30 each a month beyond 10 free)',
     `   Telnyx: ${usd(cost.telnyxPerFax)} a fax, ${usd(cost.telnyxPer10k)} for 10,000 ` +
       `(${cost.pages} pages at $0.007, UNVERIFIED): AWS is ${round((cost.awsPerFax / cost.telnyxPerFax) * 100, 1)}% of Telnyx`,
     '',

@@ -1,7 +1,7 @@
 // npm run bench: speed, memory, cold start and cost per fax of the bridge's two Lambda handlers,
 // run as the stack bundles them against the local stand-ins. Prints the tables and writes
 // bench/results.json. See bench/README.md for what each figure means and how it is measured.
-//   BENCH_CASES=pdf-1p,pdf-30mb  only these emails (results.json is then left alone)
+//   BENCH_CASES=pdf-1p,pdf-40mb  only these emails (results.json is then left alone)
 //   BENCH_CPU_PROF=<dir>         handler processes write V8 CPU profiles there
 //                                (read them with: tsx bench/profile-summary.ts <dir>/*.cpuprofile)
 import { mkdir, writeFile } from 'node:fs/promises';

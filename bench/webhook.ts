@@ -2,7 +2,7 @@
 // instance takes them, each verified, deduplicated and written to the ledger; the last event of
 // each fax also sends its result email through the SES stand-in.
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { encodeClientState } from '../functions/core/shared/fax-job';
+import { encodeClientState, FIRST_ATTEMPT } from '../functions/core/shared/client-state';
 import type { JobKey } from '../functions/core/shared/ports';
 import type { FaxEventType } from '../local/telnyx-webhooks';
 import { FAX_NUMBER, SENDER } from './emails';
@@ -145,7 +145,11 @@ function signedEvent(
         direction: 'outbound',
         from: environment.env.FAX_FROM_NUMBER,
         to: key.recipient,
-        client_state: encodeClientState(key),
+        client_state: encodeClientState(
+          key,
+          FIRST_ATTEMPT,
+          environment.env.CLIENT_STATE_SECRET as string,
+        ),
         status: type.replace(/^fax\./, '').replace('sending.started', 'sending'),
         ...(delivered ? { page_count: 3, call_duration_secs: 79 } : {}),
       },

@@ -1,17 +1,20 @@
 import type * as z from 'zod/mini';
 import { ConfigError, parseEnv } from '../functions/config/config-error';
-import { EMAIL } from '../functions/config/fields';
+import { EMAIL, mailboxAddress } from '../functions/config/fields';
 import { allowedCountries } from '../functions/config/inbound-settings';
 import {
   RUNTIME_VARIABLES,
   type RuntimeVariable,
   variablesSchema,
 } from '../functions/config/runtime-variables';
+import { regionProblem } from './ses-receiving-regions';
 
 /** How the stack gets its receipt rule into the account's one active SES rule set. */
 export type ReceiptRuleSetMode =
   | { kind: 'create-and-activate' }
   | { kind: 'use-active'; ruleSetName: string };
+
+export type DmarcPolicy = 'none' | 'quarantine' | 'reject' | 'off';
 
 export interface HostedZoneSettings {
   id: string;
@@ -25,14 +28,28 @@ export interface DeploySettings {
   allowedSenders: string[];
   /** Name or ARN of an existing Secrets Manager secret; undefined: the stack creates one. */
   telnyxApiKeySecret?: string;
+  /** ARN of the customer-managed KMS key that encrypts that secret, when it is not AWS's own. */
+  telnyxApiKeyKmsKey?: string;
+  /** CloudFormation stack name; SES rule set and rule names are built from it. */
+  stackName: string;
+  /** Domains already SES identities in this account and region: the stack creates none for them. */
+  existingIdentities: string[];
+  /** DMARC record published for the notice domain; `off`: none (the domain has its own). */
+  dmarcPolicy: DmarcPolicy;
+  /** Custom MAIL FROM domain of the notices (a subdomain of the notice domain); undefined: SES's. */
+  mailFromDomain?: string;
   retentionDays: number;
   hostedZone?: HostedZoneSettings;
   alarmEmail?: string;
   receiptRuleSet: ReceiptRuleSetMode;
   attachFailedDocument: boolean;
+  /** The delivered email's confirmation report; `on` shows page 1, so the webhook reads `media/`. */
+  transmissionReport: 'on' | 'no-image' | 'off';
   /** Reserved concurrency of the webhook function; undefined: none reserved. */
   webhookConcurrency?: number;
   logRetentionDays: number;
+  /** The bridge's pages a day (MAX_PAGES_PER_DAY), which its volume alarm watches. */
+  maxPagesPerDay: number;
   /** Runtime variables that come from these settings, as the functions will read them. */
   runtimeEnvironment: Record<string, string>;
 }
@@ -58,11 +75,20 @@ const RUNTIME_KEYS = {
   defaultCountry: 'DEFAULT_COUNTRY',
   allowedCountries: 'ALLOWED_COUNTRIES',
   noticeTimeZone: 'NOTICE_TIME_ZONE',
+  coverOrganisation: 'COVER_ORGANISATION',
+  coverPhone: 'COVER_PHONE',
+  coverNotice: 'COVER_NOTICE',
   attachFailedDocument: 'ATTACH_FAILED_DOCUMENT',
+  transmissionReport: 'TRANSMISSION_REPORT',
+  adminContact: 'ADMIN_CONTACT',
   maxRecipients: 'MAX_RECIPIENTS',
   maxPages: 'MAX_PAGES',
   pageSize: 'PAGE_SIZE',
   retentionDays: 'RETENTION_DAYS',
+  maxEmailAgeHours: 'MAX_EMAIL_AGE_HOURS',
+  maxFaxesPerSenderPerDay: 'MAX_FAXES_PER_SENDER_PER_DAY',
+  maxPagesPerSenderPerDay: 'MAX_PAGES_PER_SENDER_PER_DAY',
+  maxPagesPerDay: 'MAX_PAGES_PER_DAY',
 } as const;
 
 const REQUIRED_KEYS = [
@@ -96,8 +122,16 @@ const DEPLOYED_PLACEHOLDERS = {
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const RULE_SET_NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
 const HOSTED_ZONE_ID = /^[A-Z0-9]{1,32}$/;
-const SECRET_ID =
-  /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|[A-Za-z0-9/_+=.@-]{1,512})$/;
+const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+// Secrets Manager appends a hyphen and six characters to a secret's name in its ARN; IAM matches
+// only the whole ARN, so one without them grants nothing.
+const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
+// SES limits rule set and rule names to 64 characters; the rule is named `<stack name>-fax`.
+const MAX_STACK_NAME = 64 - '-fax'.length;
+const DMARC_POLICIES: readonly DmarcPolicy[] = ['none', 'quarantine', 'reject', 'off'];
 const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
@@ -184,11 +218,76 @@ function parseHostedZone(
   return { id, name };
 }
 
+// None by default: Lambda keeps 100 executions unreserved, so a new account whose quota is
+// still 10 cannot reserve any, and the deploy would fail.
 function parseWebhookConcurrency(value: string | undefined): number | undefined | Problem {
-  if (value === 'none') return undefined;
-  const n = Number(value ?? '10');
+  if (value === undefined || value === 'none') return undefined;
+  const n = Number(value);
   if (Number.isInteger(n) && n >= 1 && n <= 1000) return n;
   return new Problem('webhookConcurrency must be a whole number from 1 to 1000, or none');
+}
+
+function parseSecret(value: string | undefined): string | undefined | Problem {
+  if (value === undefined) return undefined;
+  if (SECRET_ARN.test(value)) {
+    if (COMPLETE_SECRET_ARN.test(value)) return value;
+    return new Problem(
+      'telnyxApiKeySecret is a partial ARN: a complete secret ARN ends with -XXXXXX (a hyphen ' +
+        'and the six characters Secrets Manager adds); copy the whole ARN, or give the name',
+    );
+  }
+  if (SECRET_NAME.test(value) && !value.startsWith('arn:')) return value;
+  return new Problem('telnyxApiKeySecret must be a Secrets Manager secret name or complete ARN');
+}
+
+function parseKmsKey(value: string | undefined, secret: string | undefined) {
+  if (value === undefined) return undefined;
+  if (!secret) {
+    return new Problem(
+      'telnyxApiKeyKmsKey is for an existing secret: set telnyxApiKeySecret too, or leave it out',
+    );
+  }
+  if (KMS_KEY_ARN.test(value)) return value;
+  return new Problem(
+    'telnyxApiKeyKmsKey must be the ARN of the KMS key (arn:aws:kms:<region>:<account>:key/<id>), not an alias',
+  );
+}
+
+function parseStackName(value = 'FaxBridge'): string | Problem {
+  if (!STACK_NAME.test(value)) {
+    return new Problem('stackName must start with a letter and hold only letters, digits and -');
+  }
+  if (value.length > MAX_STACK_NAME) {
+    return new Problem(
+      `stackName must be at most ${MAX_STACK_NAME} characters: the SES receipt rule is named ` +
+        `${value}-fax, and SES takes at most 64`,
+    );
+  }
+  return value;
+}
+
+function parseExistingIdentities(value: string | undefined, domains: string[]) {
+  const listed = listOf(value);
+  const unknown = listed.filter((d) => !domains.includes(d));
+  if (unknown.length === 0) return listed;
+  return new Problem(
+    `existingIdentities may only name the fax domains and the notice domain (${domains.join(', ')}): ${unknown.join(', ')}`,
+  );
+}
+
+function parseDmarc(value = 'none'): DmarcPolicy | Problem {
+  const policy = DMARC_POLICIES.find((p) => p === value.toLowerCase());
+  return policy ?? new Problem(`dmarcPolicy must be one of ${DMARC_POLICIES.join(', ')}`);
+}
+
+function parseMailFrom(value: string | undefined, noticeDomain: string | undefined) {
+  if (!noticeDomain) return undefined;
+  if (value?.toLowerCase() === 'none') return undefined;
+  const domain = (value ?? `bounce.${noticeDomain}`).toLowerCase();
+  if (DOMAIN.test(domain) && domain.endsWith(`.${noticeDomain}`)) return domain;
+  return new Problem(
+    `mailFromDomain must be a subdomain of ${noticeDomain} (the notice domain), like bounce.${noticeDomain}, or none`,
+  );
 }
 
 function parseLogRetention(value: string | undefined): number | Problem {
@@ -209,11 +308,20 @@ function runtimeEnvironment(s: Runtime): Record<string, string> {
     TELNYX_PUBLIC_KEY: s.TELNYX_PUBLIC_KEY,
     NOTICE_FROM: s.NOTICE_FROM,
     NOTICE_TIME_ZONE: s.NOTICE_TIME_ZONE,
+    ...(s.ADMIN_CONTACT ? { ADMIN_CONTACT: s.ADMIN_CONTACT } : {}),
+    TRANSMISSION_REPORT: s.TRANSMISSION_REPORT,
+    ...(s.COVER_ORGANISATION ? { COVER_ORGANISATION: s.COVER_ORGANISATION } : {}),
+    ...(s.COVER_PHONE ? { COVER_PHONE: s.COVER_PHONE } : {}),
+    ...(s.COVER_NOTICE ? { COVER_NOTICE: s.COVER_NOTICE } : {}),
     ATTACH_FAILED_DOCUMENT: String(s.ATTACH_FAILED_DOCUMENT),
     MAX_RECIPIENTS: String(s.MAX_RECIPIENTS),
     MAX_PAGES: String(s.MAX_PAGES),
     PAGE_SIZE: s.PAGE_SIZE,
     RETENTION_DAYS: String(s.RETENTION_DAYS),
+    MAX_EMAIL_AGE_HOURS: String(s.MAX_EMAIL_AGE_HOURS),
+    MAX_FAXES_PER_SENDER_PER_DAY: String(s.MAX_FAXES_PER_SENDER_PER_DAY),
+    MAX_PAGES_PER_SENDER_PER_DAY: String(s.MAX_PAGES_PER_SENDER_PER_DAY),
+    MAX_PAGES_PER_DAY: String(s.MAX_PAGES_PER_DAY),
   };
 }
 
@@ -226,6 +334,11 @@ const KEYS = [
   'alarmEmail',
   'webhookConcurrency',
   'logRetentionDays',
+  'telnyxApiKeyKmsKey',
+  'stackName',
+  'existingIdentities',
+  'dmarcPolicy',
+  'mailFromDomain',
 ];
 
 type Parsed<T> = { [K in keyof T]: Exclude<T[K], Problem> };
@@ -235,7 +348,9 @@ const allParsed = <T extends object>(values: T): values is Parsed<T> =>
 /** The settings only the stack uses, each either parsed or a problem naming its key. */
 function infraSettings(raw: Record<string, string | undefined>) {
   const faxDomains = listOf(raw.faxDomains);
-  const noticeDomain = raw.noticeFrom?.toLowerCase().split('@')[1];
+  const noticeDomain = mailboxAddress(raw.noticeFrom ?? '')
+    ?.toLowerCase()
+    .split('@')[1];
   const badDomains = faxDomains.filter((d) => !DOMAIN.test(d));
   return {
     faxDomains:
@@ -250,20 +365,33 @@ function infraSettings(raw: Record<string, string | undefined>) {
       raw.alarmEmail && !EMAIL.test(raw.alarmEmail)
         ? new Problem('alarmEmail must be an email address like ops@example.com')
         : raw.alarmEmail,
-    telnyxApiKeySecret:
-      raw.telnyxApiKeySecret && !SECRET_ID.test(raw.telnyxApiKeySecret)
-        ? new Problem('telnyxApiKeySecret must be a Secrets Manager secret name or complete ARN')
-        : raw.telnyxApiKeySecret,
+    telnyxApiKeySecret: parseSecret(raw.telnyxApiKeySecret),
+    telnyxApiKeyKmsKey: parseKmsKey(raw.telnyxApiKeyKmsKey, raw.telnyxApiKeySecret),
+    stackName: parseStackName(raw.stackName),
+    existingIdentities: parseExistingIdentities(
+      raw.existingIdentities,
+      noticeDomain ? [...new Set([...faxDomains, noticeDomain])] : faxDomains,
+    ),
+    dmarcPolicy: parseDmarc(raw.dmarcPolicy),
+    mailFromDomain: parseMailFrom(raw.mailFromDomain, noticeDomain),
     webhookConcurrency: parseWebhookConcurrency(raw.webhookConcurrency),
     logRetentionDays: parseLogRetention(raw.logRetentionDays),
   };
 }
 
-/** Reads and checks every deploy setting; throws one DeployConfigError naming each bad key. */
-export function readDeploySettings(lookup: Lookup): DeploySettings {
+/**
+ * Reads and checks every deploy setting; throws one DeployConfigError naming each bad key.
+ * `region`, when known before the deploy, is checked too (see ses-receiving-regions.ts).
+ */
+export function readDeploySettings(
+  lookup: Lookup,
+  target: { region?: string } = {},
+): DeploySettings {
   const raw = Object.fromEntries(KEYS.map((key) => [key, text(lookup(key))]));
   const missing = REQUIRED_KEYS.filter((key) => raw[key] === undefined);
   const problems = missing.map((key) => `${key} is missing (${HINTS[key]})`);
+  const wrongRegion = target.region && regionProblem(target.region);
+  if (wrongRegion) problems.unshift(wrongRegion);
   const runtime = checkRuntime(raw);
   if (Array.isArray(runtime)) {
     const isMissing = (p: string) => missing.some((key) => p.startsWith(`${key} `));
@@ -280,16 +408,24 @@ export function readDeploySettings(lookup: Lookup): DeploySettings {
   if (!receiptRuleSet) throw new DeployConfigError(problems);
   return {
     faxDomains: runtime.FAX_DOMAINS,
-    noticeFrom: runtime.NOTICE_FROM,
+    // The SES identity and the ses:FromAddress condition take the bare address.
+    noticeFrom: mailboxAddress(runtime.NOTICE_FROM) ?? runtime.NOTICE_FROM,
     allowedSenders: runtime.ALLOWED_SENDERS,
     telnyxApiKeySecret: infra.telnyxApiKeySecret,
+    telnyxApiKeyKmsKey: infra.telnyxApiKeyKmsKey,
+    stackName: infra.stackName,
+    existingIdentities: infra.existingIdentities,
+    dmarcPolicy: infra.dmarcPolicy,
+    mailFromDomain: infra.mailFromDomain,
     retentionDays: runtime.RETENTION_DAYS,
     hostedZone: infra.hostedZone,
     alarmEmail: infra.alarmEmail,
     receiptRuleSet,
     attachFailedDocument: runtime.ATTACH_FAILED_DOCUMENT,
+    transmissionReport: runtime.TRANSMISSION_REPORT,
     webhookConcurrency: infra.webhookConcurrency,
     logRetentionDays: infra.logRetentionDays,
+    maxPagesPerDay: runtime.MAX_PAGES_PER_DAY,
     runtimeEnvironment: runtimeEnvironment(runtime),
   };
 }

@@ -1,11 +1,12 @@
 // The local bridge: the same Lambda handlers, unchanged, with local stand-ins around them
 // (SMTP front door for SES receiving, s3rver, dynalite, aws-ses-v2-local, a Function URL
 // stand-in and the Telnyx emulator). All data lives under the data dir and survives restarts.
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { localObservability } from '../functions/adapters/observability';
+import { noCounters } from '../functions/adapters/observability';
 import { rawMailKey } from '../functions/adapters/storage-layout';
 import type { Env } from '../functions/config/config-error';
 import { loadInboundSettings } from '../functions/config/inbound-settings';
@@ -14,9 +15,11 @@ import { loadWebhookSettings } from '../functions/config/webhook-settings';
 import { wireWebhook } from '../functions/fax-webhook/wiring';
 import { wireInbound } from '../functions/inbound-email/wiring';
 import { loadDnsZone, zoneResolver } from './dns-zone';
+import { functionLog, type LogEntry } from './function-log';
 import { type SesOutbox, startSesOutbox } from './ses-outbox';
 import { receiptVerdicts } from './ses-verdicts';
 import {
+  clientStateKey,
   handlerEnv,
   LOCAL_HOST,
   type LocalSettings,
@@ -36,9 +39,13 @@ import { type BodyEncoding, startWebhookEndpoint, type WebhookEndpoint } from '.
 export interface BridgeOptions {
   /** The settings to run with (default: the process environment). */
   env?: Env;
+  /** What the start line says of the data dir. Default: kept across restarts. */
+  dataNote?: string;
   /** Where the bridge's own lines go. Default: console.log. */
   log?: (line: string) => void;
   onTelnyxActivity?: (activity: EmulatorActivity) => void;
+  /** Every line the functions log (also kept in `logFile`, or printed with LOG_FORMAT=json). */
+  onLogEntry?: (entry: LogEntry) => void;
   /** Emulator options beyond the settings (tests: faster retries). */
   emulator?: Partial<Omit<EmulatorOptions, 'apiKey' | 'port' | 'host' | 'onActivity'>>;
   webhookBodyEncoding?: BodyEncoding;
@@ -59,6 +66,8 @@ export interface Bridge {
     dynamodb: string;
   };
   outboxDir: string;
+  /** The functions' JSON log lines (LOG_FORMAT=file, the default). */
+  logFile: string;
   /** Absent when TELNYX_API_URL points at a real Telnyx. */
   emulator?: TelnyxEmulator;
   standIns: StandIns;
@@ -138,18 +147,29 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       webhookUrl: endpoint.url,
       telnyxApiUrl: emulator?.url ?? (telnyx.kind === 'external' ? telnyx.apiUrl : ''),
       telnyxPublicKey: emulator?.publicKey ?? (telnyx.kind === 'external' ? telnyx.publicKey : ''),
+      clientStateSecret: await clientStateKey(settings.dataDir),
     });
     const functionEnv = { ...given, ...env };
-    const observability = localObservability(logLevel(given));
-    const inbound = wireInbound(loadInboundSettings(functionEnv), observability);
+    const logFile = path.join(settings.dataDir, 'logs', 'functions.jsonl');
+    const writeLog = await logWriter(settings.logFormat, logFile);
+    stops.push(() => writeLog.close());
+    const observability = {
+      log: functionLog(logLevel(given), (entry) => {
+        writeLog.line(JSON.stringify(entry));
+        options.onLogEntry?.(entry);
+      }),
+      counters: noCounters,
+    };
+    // The function checks DKIM against the same zone the front door checks SPF and DMARC with.
+    const resolver = settings.dnsZoneFile
+      ? zoneResolver(await loadDnsZone(settings.dnsZoneFile))
+      : undefined;
+    const inbound = wireInbound(loadInboundSettings(functionEnv), observability, { resolver });
     const webhook = wireWebhook(loadWebhookSettings(functionEnv), observability);
     webhookHandler = (event) => webhook.handle(event);
 
     const s3 = localS3Client(standIns.endpoints.s3, env.AWS_REGION);
     stops.push(async () => s3.destroy());
-    const resolver = settings.dnsZoneFile
-      ? zoneResolver(await loadDnsZone(settings.dnsZoneFile))
-      : undefined;
     const smtp: SmtpFrontDoor = await startSmtpFrontDoor({
       port: ports.smtp,
       host: LOCAL_HOST,
@@ -194,17 +214,30 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
         dynamodb: standIns.endpoints.dynamodb,
       },
       outboxDir,
+      logFile,
       emulator,
       standIns,
       sentEmails: () => standIns.sentEmails(),
       stop: stopAll,
     };
-    for (const line of startLines(bridge)) log(line);
+    for (const line of startLines(bridge, options.dataNote ?? 'kept across restarts')) log(line);
     return bridge;
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** Log lines appended to `file`, or printed (LOG_FORMAT=json). */
+async function logWriter(format: 'json' | 'file', file: string) {
+  if (format === 'json')
+    return { line: (text: string) => console.log(text), close: async () => {} };
+  await mkdir(path.dirname(file), { recursive: true });
+  const stream = createWriteStream(file, { flags: 'a' });
+  return {
+    line: (text: string) => stream.write(`${text}\n`),
+    close: () => new Promise<void>((resolve) => stream.end(resolve)),
+  };
 }
 
 /** POWERTOOLS_LOG_LEVEL, as the functions honour it on Lambda. */
@@ -225,10 +258,10 @@ function authLine({ dnsZoneFile, requireSenderAuth }: LocalSettings): string {
     : `${prefix}: without LOCAL_DNS_ZONE_FILE the local mode cannot check SPF/DKIM, so it does not ask for them`;
 }
 
-function startLines(bridge: Bridge): string[] {
+function startLines(bridge: Bridge, dataNote: string): string[] {
   const { settings, urls } = bridge;
   const lines = [
-    `fax-bridge local: data in ${settings.dataDir} (kept across restarts; notices also go to ${bridge.outboxDir})`,
+    `fax-bridge local: data in ${settings.dataDir} (${dataNote}; notices also go to ${bridge.outboxDir}; function logs in ${settings.logFormat === 'json' ? 'this terminal' : bridge.logFile})`,
     `fax-bridge local: ALLOWED_SENDERS=${settings.allowedSenders.join(',')} (only these may send faxes)`,
     authLine(settings),
     bridge.emulator

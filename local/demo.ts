@@ -1,4 +1,5 @@
 // npm run demo: the whole bridge on local stand-ins, one email in, two faxes out, two results back.
+import './quiet-sdk';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,9 @@ import { type Bridge, startBridge } from './bridge';
 import { ANY_FREE_PORTS } from './settings';
 import type { SesStoredEmail } from './stand-ins';
 import { telnyxActivityLine } from './telnyx-activity-line';
+import { timelineLine } from './timeline';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const SENDER = 'dr.demo@example.com';
 const DELIVERED = '+13125550100';
@@ -19,51 +23,6 @@ const TIMEOUT_MS = 45_000;
 const started = Date.now();
 const line = (text: string) =>
   console.log(`${`+${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(7)}  ${text}`);
-
-/** The handlers log JSON through Powertools; the demo shows the few lines a person cares about. */
-function showHandlerLogs(): () => void {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    const entry = parseLogLine(text);
-    if (!entry) return write(chunk, ...rest);
-    const shown = describeLog(entry);
-    if (shown) line(shown);
-    return true;
-  }) as typeof process.stdout.write;
-  return () => {
-    process.stdout.write = write;
-  };
-}
-
-function parseLogLine(text: string): Record<string, unknown> | undefined {
-  if (!text.startsWith('{')) return undefined;
-  try {
-    const entry = JSON.parse(text) as Record<string, unknown>;
-    return entry.service === 'fax-bridge' ? entry : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describeLog(entry: Record<string, unknown>): string | undefined {
-  switch (entry.message) {
-    case 'document built': {
-      const files = (entry.files as { filename: string; pages: number }[])
-        .map((f) => `${f.filename} (${f.pages})`)
-        .join(', ');
-      return `inbound: document built with ${entry.pages} pages: cover page + ${files}`;
-    }
-    case 'fax request answered':
-      return `inbound: fax to ${entry.recipient} ${entry.result === 'accepted' ? `queued as ${entry.faxId}` : entry.result}`;
-    case 'result email sent':
-      return `webhook: result email sent (${entry.status})`;
-    default:
-      return entry.level === 'ERROR' || entry.level === 'WARN'
-        ? `${String(entry.level).toLowerCase()}: ${entry.message}`
-        : undefined;
-  }
-}
 
 async function sendDemoEmail(bridge: Bridge): Promise<void> {
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: bridge.smtpPort });
@@ -96,39 +55,44 @@ function judge(results: SesStoredEmail[]): string[] {
   const texts = results.map((e) => e.body.text ?? '');
   const problems: string[] = [];
   if (results.length !== 2) problems.push(`expected 2 result emails, got ${results.length}`);
-  if (!texts.some((t) => t.startsWith('Fax delivered to +1 312-555-0100: 4 pages')))
+  if (!texts.some((t) => t.startsWith('Fax delivered to (312) 555-0100: 4 pages')))
     problems.push(
-      'no "delivered" email for +1 312-555-0100 with 4 pages (cover, 2 PDF pages, photo)',
+      'no "delivered" email for (312) 555-0100 with 4 pages (cover, 2 PDF pages, photo)',
     );
-  if (!texts.some((t) => t.startsWith('Fax to +1 312-555-0001 failed: the line was busy')))
-    problems.push('no "busy" email for +1 312-555-0001');
-  if (results.some((e) => e.subject !== `Re: ${SUBJECT}`))
-    problems.push('a result email is not a reply');
+  if (!texts.some((t) => t.startsWith('Fax to (312) 555-0001 failed: the line was busy')))
+    problems.push('no "busy" email for (312) 555-0001');
+  const subjects = results.map((e) => e.subject).sort();
+  if (subjects.join('\n') !== [`Fax delivered: ${SUBJECT}`, `Fax failed: ${SUBJECT}`].join('\n'))
+    problems.push('the result emails\' subjects do not say "Fax delivered" and "Fax failed"');
   return problems;
 }
 
 async function main(): Promise<number> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const dataDir = path.join(root, '.local', 'demo');
+  const env = processEnv();
+  // Its own folder, emptied first, so that a demo never mixes with what `npm start` keeps.
+  const dataDir = path.resolve(env.LOCAL_DATA_DIR || path.join(repoRoot, '.local', 'demo'));
   await rm(dataDir, { recursive: true, force: true });
-  const restore = showHandlerLogs();
   const bridge = await startBridge({
     env: {
       // The demo runs beside `npm start` on free ports, unless ports are set.
       ...ANY_FREE_PORTS,
-      ...processEnv(),
+      ...env,
       LOCAL_DATA_DIR: dataDir,
       ALLOWED_SENDERS: '@example.com',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     },
+    dataNote: 'emptied at the start of every demo',
     log: line,
+    onLogEntry: (entry) => {
+      const shown = timelineLine(entry);
+      if (shown) line(shown);
+    },
     onTelnyxActivity: (activity) => line(telnyxActivityLine(activity)),
   });
   try {
     line(`demo: ${SENDER} emails a 2-page PDF and a photo to ${DELIVERED} and ${BUSY} (busy)`);
     await sendDemoEmail(bridge);
     const results = await waitForResults(bridge);
-    restore();
     for (const email of results) {
       console.log(`\n──── To: ${email.destination.to.join(', ')} · Subject: ${email.subject}`);
       console.log(email.body.text);
@@ -141,7 +105,6 @@ async function main(): Promise<number> {
     );
     return problems.length === 0 ? 0 : 1;
   } finally {
-    restore();
     await bridge.stop();
   }
 }

@@ -3,13 +3,13 @@
 // lower case without the trailing dot; a name or type the file lacks does not exist.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { DnsResolver } from '../functions/core/shared/ports';
 
-/** The shape of `dns.promises.resolve`, which mailauth's checks call. */
-export type DnsResolver = (name: string, rrtype: string) => Promise<unknown>;
+export type { DnsResolver };
 
 const zoneSchema = z.record(
   z.string().regex(/^[a-z0-9_.-]+$/, 'names are lower case, without the trailing dot'),
-  z.record(z.enum(['TXT', 'A', 'AAAA', 'MX', 'CNAME']), z.array(z.unknown())),
+  z.partialRecord(z.enum(['TXT', 'A', 'AAAA', 'MX', 'CNAME']), z.array(z.unknown())),
 );
 
 export type DnsZone = z.infer<typeof zoneSchema>;

@@ -1,5 +1,7 @@
 // Settings of the local mode: the LOCAL_* ports and options, and the defaults it gives the
 // runtime settings (functions/config.ts) so that `npm start` works with none set.
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -54,6 +56,8 @@ export interface LocalSettings {
   ports: Record<PortName, number>;
   /** Where S3 objects, ledger items and the outbox live; survives restarts. */
   dataDir: string;
+  /** The functions' JSON log lines: in a file under the data dir, or on the terminal. */
+  logFormat: 'json' | 'file';
   /** DNS answers for SPF, DKIM and DMARC; without it, mail is not authenticated locally. */
   dnsZoneFile?: string;
   bucket: string;
@@ -97,6 +101,7 @@ const localSchema = z
     LOCAL_WEBHOOK_PORT: portNumber(PORT_SETTINGS.webhook[1]),
     LOCAL_TELNYX_PORT: portNumber(PORT_SETTINGS.telnyx[1]),
     LOCAL_DATA_DIR: z.string().optional(),
+    LOG_FORMAT: z.enum(['json', 'file', ''], { error: 'must be json or file' }).optional(),
     LOCAL_DNS_ZONE_FILE: z.string().optional(),
     LOCAL_TELNYX_STEP_MS: z
       .string()
@@ -164,6 +169,7 @@ export function loadLocalSettings(env: Env = processEnv()): LocalSettings {
   const settings = {
     ports,
     dataDir: path.resolve(s.LOCAL_DATA_DIR || path.join(repoRoot, '.local')),
+    logFormat: s.LOG_FORMAT === 'json' ? ('json' as const) : ('file' as const),
     dnsZoneFile,
     bucket: merged.FAX_BUCKET,
     table: merged.LEDGER_TABLE,
@@ -183,6 +189,7 @@ export function loadLocalSettings(env: Env = processEnv()): LocalSettings {
       webhookUrl: settings.webhookUrl ?? `http://${LOCAL_HOST}:${ports.webhook}${WEBHOOK_PATH}`,
       telnyxApiUrl: `http://${LOCAL_HOST}:${ports.telnyx}/v2`,
       telnyxPublicKey: telnyx.kind === 'external' ? telnyx.publicKey : PLACEHOLDER_PUBLIC_KEY,
+      clientStateSecret: PLACEHOLDER_CLIENT_STATE_SECRET,
     }),
   };
   const problems = [loadInboundSettings, loadWebhookSettings].flatMap((load) => {
@@ -210,6 +217,8 @@ export interface LiveEndpoints {
   webhookUrl: string;
   telnyxApiUrl: string;
   telnyxPublicKey: string;
+  /** From `clientStateKey`. */
+  clientStateSecret: string;
 }
 
 /** The environment the Lambda handlers see in the local mode. */
@@ -223,6 +232,7 @@ export function handlerEnv(
     TELNYX_API_URL: live.telnyxApiUrl,
     TELNYX_API_KEY: settings.telnyx.apiKey,
     TELNYX_PUBLIC_KEY: live.telnyxPublicKey,
+    CLIENT_STATE_SECRET: live.clientStateSecret,
     WEBHOOK_URL: settings.webhookUrl ?? live.webhookUrl,
   };
 }
@@ -231,6 +241,22 @@ export function handlerEnv(
 export const portSetting = (name: PortName) => PORT_SETTINGS[name][0];
 
 const PLACEHOLDER_PUBLIC_KEY = Buffer.alloc(32).toString('base64');
+const PLACEHOLDER_CLIENT_STATE_SECRET = '0'.repeat(64);
+
+/**
+ * The key that signs client_state, made once per data dir and kept there: webhooks that arrive
+ * after a restart must still verify. Only this user may read it.
+ */
+export async function clientStateKey(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'client-state.key');
+  try {
+    // `wx`: of two bridges starting on one data dir, one writes and both read the same key.
+    await writeFile(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return (await readFile(file, 'utf8')).trim();
+}
 
 function checkDistinctPorts(ports: Record<PortName, number>, externalTelnyx: boolean) {
   const seen = new Map<number, PortName>();

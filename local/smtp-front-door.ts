@@ -9,8 +9,8 @@ import { listen } from './listen';
 import { receiptHeaders, sesReceiptEvent } from './ses-receipt-event';
 import type { ReceiptVerdicts, SmtpClient } from './ses-verdicts';
 
-/** SES refuses inbound messages over 30 MB when the S3 action stores them. */
-export const SES_MAX_MESSAGE_BYTES = 30 * 1024 * 1024;
+/** SES refuses inbound messages over 40 MB when the S3 action stores them. */
+export const SES_MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 
 export interface FrontDoorOptions {
   /** 0: any free port. */

@@ -1,10 +1,16 @@
 // npm start: runs the local bridge until Ctrl-C.
+import './quiet-sdk';
 import { startBridge } from './bridge';
 import { telnyxActivityLine } from './telnyx-activity-line';
+import { timelineLine } from './timeline';
 
 try {
   const bridge = await startBridge({
     onTelnyxActivity: (activity) => console.log(telnyxActivityLine(activity)),
+    onLogEntry: (entry) => {
+      const shown = timelineLine(entry);
+      if (shown) console.log(shown);
+    },
   });
   const from = bridge.settings.allowedSenders[0]?.startsWith('@')
     ? `you${bridge.settings.allowedSenders[0]}`

@@ -14,9 +14,19 @@ import type {
   Ledger,
   NewFaxJob,
   NoticeClaim,
+  QuotaRequest,
+  QuotaReservation,
+  RecipientsRecord,
   StatusChange,
 } from '../core/shared/ports';
-import { eventPk, jobPk, noticePk } from './storage-layout';
+import {
+  bridgeQuotaPk,
+  eventPk,
+  jobPk,
+  noticePk,
+  recipientsPk,
+  senderQuotaPk,
+} from './storage-layout';
 
 export interface DynamoDbLedgerOptions {
   table: string;
@@ -34,8 +44,8 @@ const OPTIONAL_FIELDS = [
 ] as const satisfies readonly (keyof StatusChange)[];
 
 /**
- * The ledger in one table keyed by `pk`: fax jobs (`job#…`), notice claims (`notice#…`) and
- * processed webhook events (`event#…`). Every rule that guards against duplicates or reordering
+ * The ledger in one table keyed by `pk`: fax jobs (`job#…`), notice claims (`notice#…`),
+ * processed webhook events (`event#…`) and daily counters (`quota#…`). Every rule that guards against duplicates or reordering
  * is a condition on the write, so concurrent Lambdas cannot both win.
  */
 export class DynamoDbLedger implements Ledger {
@@ -190,6 +200,136 @@ export class DynamoDbLedger implements Ledger {
     );
   }
 
+  async recordRecipients(
+    emailId: string,
+    numbers: string[],
+    expiresAt: number,
+  ): Promise<RecipientsRecord> {
+    const pk = recipientsPk(emailId);
+    const first = await writeIf(
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk, numbers, expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (first) return { first: true };
+    const item = await this.get(pk);
+    if (!item) throw new Error(`ledger item ${pk} vanished while being recorded`);
+    return { first: false, numbers: item.numbers as string[] };
+  }
+
+  // dynalite, the local stand-in, has no TransactWriteItems, so the three counters take two
+  // conditional writes: the sender's item holds both of the sender's counters (one write moves
+  // them together), then the bridge's item; when the bridge's refuses, the sender's is given back.
+  // A crash between the two leaves the sender over-counted, never under: it can only refuse more.
+  async reserveDailyQuota(request: QuotaRequest): Promise<QuotaReservation> {
+    const refused = await this.reserveForSender(request);
+    if (refused) return refused;
+    let bridgePagesAfter: number | undefined;
+    try {
+      bridgePagesAfter = await this.addToBridge(request);
+    } catch (error) {
+      // The email will be retried and will reserve again: it must not count twice for the sender.
+      await this.giveBackToSender(request).catch(() => {});
+      throw error;
+    }
+    if (bridgePagesAfter !== undefined) return { reserved: true, bridgePagesAfter };
+    await this.giveBackToSender(request);
+    const bridge = await this.get(bridgeQuotaPk(request.day));
+    const { bridgePages } = request.limits;
+    return {
+      reserved: false,
+      cap: 'bridge_pages',
+      limit: bridgePages,
+      used: count(bridge, 'pages'),
+    };
+  }
+
+  /**
+   * Counts against the sender's counters, or names the sender's cap it would pass. A write that
+   * failed only because another reservation held counts it then gave back is tried again.
+   */
+  private async reserveForSender(request: QuotaRequest): Promise<QuotaReservation | undefined> {
+    for (let attempt = 0; attempt < QUOTA_ATTEMPTS; attempt++) {
+      if (await this.addToSender(request)) return undefined;
+      const over = senderCapCrossed(
+        request,
+        await this.get(senderQuotaPk(request.sender, request.day)),
+      );
+      if (over) return over;
+    }
+    // Lambda retries the email: by then the reservations racing this one are settled.
+    throw new Error(`daily quota of ${request.sender} contended ${QUOTA_ATTEMPTS} times`);
+  }
+
+  /** True when both of the sender's counters took the request within their limits. */
+  private async addToSender({ day, sender, faxes, pages, limits, expiresAt }: QuotaRequest) {
+    const faxRoom = limits.senderFaxes - faxes;
+    const pageRoom = limits.senderPages - pages;
+    if (faxRoom < 0 || pageRoom < 0) return false;
+    return writeIf(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: senderQuotaPk(sender, day) },
+          UpdateExpression: 'ADD #faxes :faxes, #pages :pages SET #expiresAt = :expiresAt',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#faxes <= :faxRoom AND #pages <= :pageRoom)',
+          ExpressionAttributeNames: {
+            '#faxes': 'faxes',
+            '#pages': 'pages',
+            '#expiresAt': 'expiresAt',
+          },
+          ExpressionAttributeValues: {
+            ':faxes': faxes,
+            ':pages': pages,
+            ':expiresAt': expiresAt,
+            ':faxRoom': faxRoom,
+            ':pageRoom': pageRoom,
+          },
+        }),
+      ),
+    );
+  }
+
+  private async giveBackToSender({ day, sender, faxes, pages }: QuotaRequest): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: senderQuotaPk(sender, day) },
+        UpdateExpression: 'ADD #faxes :faxes, #pages :pages',
+        ExpressionAttributeNames: { '#faxes': 'faxes', '#pages': 'pages' },
+        ExpressionAttributeValues: { ':faxes': -faxes, ':pages': -pages },
+      }),
+    );
+  }
+
+  /** The bridge's pages after counting the request, or undefined when that would pass its limit. */
+  private async addToBridge({ day, pages, limits, expiresAt }: QuotaRequest) {
+    const room = limits.bridgePages - pages;
+    if (room < 0) return undefined;
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: bridgeQuotaPk(day) },
+          UpdateExpression: 'ADD #pages :pages SET #expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(pk) OR #pages <= :room',
+          ExpressionAttributeNames: { '#pages': 'pages', '#expiresAt': 'expiresAt' },
+          ExpressionAttributeValues: { ':pages': pages, ':expiresAt': expiresAt, ':room': room },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return count(Attributes, 'pages');
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
   private async get(pk: string): Promise<Item | undefined> {
     const { Item } = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { pk }, ConsistentRead: true }),
@@ -209,10 +349,31 @@ async function writeIf(write: Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** Sender writes a racing reservation's give-back can fail before one is refused for good. */
+const QUOTA_ATTEMPTS = 3;
+
+const count = (item: Item | undefined, field: string): number => Number(item?.[field] ?? 0);
+
+function senderCapCrossed(
+  { faxes, pages, limits }: QuotaRequest,
+  item: Item | undefined,
+): QuotaReservation | undefined {
+  const usedFaxes = count(item, 'faxes');
+  if (usedFaxes + faxes > limits.senderFaxes) {
+    return { reserved: false, cap: 'sender_faxes', limit: limits.senderFaxes, used: usedFaxes };
+  }
+  const usedPages = count(item, 'pages');
+  if (usedPages + pages > limits.senderPages) {
+    return { reserved: false, cap: 'sender_pages', limit: limits.senderPages, used: usedPages };
+  }
+  return undefined;
+}
+
 const isConditionFailure = (error: unknown) =>
   (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
-function toJob(item: Item): FaxJob {
+/** A job item as the ledger stores it, without its key and rank (ops/faxes.ts reads them too). */
+export function toJob(item: Item): FaxJob {
   const { pk: _pk, statusRank: _rank, ...job } = item;
   return job as unknown as FaxJob;
 }

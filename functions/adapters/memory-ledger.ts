@@ -1,14 +1,18 @@
 import { statusRank } from '../core/shared/fax-job';
 import type {
   ClaimResult,
+  DailyCap,
   FaxJob,
   JobKey,
   Ledger,
   NewFaxJob,
   NoticeClaim,
+  QuotaRequest,
+  QuotaReservation,
+  RecipientsRecord,
   StatusChange,
 } from '../core/shared/ports';
-import { jobPk } from './storage-layout';
+import { bridgeQuotaPk, jobPk, recipientsPk, senderQuotaPk } from './storage-layout';
 
 /** A notice claim as the DynamoDB item holds it: marking a notice sent never needed a claim. */
 export interface StoredNotice {
@@ -19,6 +23,19 @@ export interface StoredNotice {
 
 export interface StoredEvent {
   processedAt: string;
+  expiresAt: number;
+}
+
+/** The numbers an email was first faxed to, as the DynamoDB item holds them. */
+export interface StoredRecipients {
+  numbers: string[];
+  expiresAt: number;
+}
+
+/** A day's counters as the DynamoDB item holds them: a sender's faxes and pages, or the bridge's pages. */
+export interface StoredQuota {
+  faxes?: number;
+  pages: number;
   expiresAt: number;
 }
 
@@ -36,6 +53,10 @@ export class MemoryLedger implements Ledger {
   readonly notices = new Map<string, StoredNotice>();
   /** Processed webhook events by event id. */
   readonly events = new Map<string, StoredEvent>();
+  /** Daily counters by their table key (`quota#…`, see storage-layout.ts). */
+  readonly quotas = new Map<string, StoredQuota>();
+  /** The numbers each email was first faxed to, by table key (`recipients#…`). */
+  readonly recipients = new Map<string, StoredRecipients>();
   /** Calls made, for tests that prove a request never reached the ledger. */
   calls = 0;
 
@@ -103,6 +124,34 @@ export class MemoryLedger implements Ledger {
     return this.answer(undefined);
   }
 
+  async reserveDailyQuota(request: QuotaRequest): Promise<QuotaReservation> {
+    const { day, sender, faxes, pages, expiresAt } = request;
+    const senderPk = senderQuotaPk(sender, day);
+    const ofSender = this.quotas.get(senderPk) ?? { faxes: 0, pages: 0 };
+    const ofBridge = this.quotas.get(bridgeQuotaPk(day)) ?? { pages: 0 };
+    const over = capCrossed(request, [ofSender.faxes ?? 0, ofSender.pages, ofBridge.pages]);
+    if (over) return this.answer(over);
+    const bridgePagesAfter = ofBridge.pages + pages;
+    this.quotas.set(senderPk, {
+      faxes: (ofSender.faxes ?? 0) + faxes,
+      pages: ofSender.pages + pages,
+      expiresAt,
+    });
+    this.quotas.set(bridgeQuotaPk(day), { pages: bridgePagesAfter, expiresAt });
+    return this.answer({ reserved: true, bridgePagesAfter });
+  }
+
+  async recordRecipients(
+    emailId: string,
+    numbers: string[],
+    expiresAt: number,
+  ): Promise<RecipientsRecord> {
+    const recorded = this.recipients.get(recipientsPk(emailId));
+    if (recorded) return this.answer({ first: false, numbers: recorded.numbers });
+    this.recipients.set(recipientsPk(emailId), { numbers: [...numbers], expiresAt });
+    return this.answer({ first: true });
+  }
+
   /** A copy, so that what a caller does with an answer never reaches the ledger's state. */
   private answer<T>(value: T): Promise<T> {
     this.calls++;
@@ -115,6 +164,22 @@ export class MemoryLedger implements Ledger {
 function movesForward(job: FaxJob, change: StatusChange): boolean {
   if (statusRank(job.status) >= statusRank(change.status)) return false;
   return change.faxId === undefined || job.faxId === undefined || job.faxId === change.faxId;
+}
+
+/** The first cap the request would pass, given what the sender's faxes, pages and the bridge's pages used. */
+function capCrossed(
+  { faxes, pages, limits }: QuotaRequest,
+  [senderFaxes, senderPages, bridgePages]: [number, number, number],
+): QuotaReservation | undefined {
+  const counters: [DailyCap, number, number, number][] = [
+    ['sender_faxes', senderFaxes, faxes, limits.senderFaxes],
+    ['sender_pages', senderPages, pages, limits.senderPages],
+    ['bridge_pages', bridgePages, pages, limits.bridgePages],
+  ];
+  const crossed = counters.find(([, used, adds, limit]) => used + adds > limit);
+  if (!crossed) return undefined;
+  const [cap, used, , limit] = crossed;
+  return { reserved: false, cap, limit, used };
 }
 
 /** Never claimed, or never sent and its claim's lease ran out. */

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import type { Log } from '../core/shared/ports';
 
 /** The counts a function reports; CloudWatch metrics on AWS, nothing in the local mode and tests. */
@@ -9,8 +10,15 @@ export interface Counters {
   flush(): void;
 }
 
+/** What a function's edge logs with: core's Log, plus keys carried on every line of an event. */
+export interface EdgeLog extends Log {
+  appendKeys(keys: Record<string, unknown>): void;
+  removeKeys(keys: string[]): void;
+  addContext(context: Context): void;
+}
+
 export interface Observability {
-  log: Log & Pick<Logger, 'appendKeys' | 'removeKeys' | 'addContext'>;
+  log: EdgeLog;
   counters: Counters;
 }
 

@@ -12,6 +12,8 @@ export function composeRawEmail(email: OutgoingEmail): Promise<Buffer> {
     html: email.html,
     inReplyTo: email.inReplyTo,
     references: email.inReplyTo,
+    // RFC 3834: an out-of-office or another bridge must not answer the notice, or they loop.
+    headers: { 'Auto-Submitted': 'auto-replied' },
     attachments: email.attachments?.map((attachment) => ({
       filename: attachment.filename,
       contentType: attachment.contentType,

@@ -16,8 +16,21 @@ export const rawMailKey = (messageId: string): string => `${RAW_PREFIX}${message
 
 export const mediaKey = (key: string): string => `${MEDIA_PREFIX}${key}.pdf`;
 
-export const jobPk = (key: JobKey): string => `job#${jobName(key)}`;
+/** What every fax job's partition key starts with (ops/faxes.ts lists them by it). */
+export const JOB_PK_PREFIX = 'job#';
+
+export const jobPk = (key: JobKey): string => `${JOB_PK_PREFIX}${jobName(key)}`;
 
 export const noticePk = (noticeId: string): string => `notice#${noticeId}`;
 
 export const eventPk = (eventId: string): string => `event#${eventId}`;
+
+/** The numbers an email (by its identity) was first faxed to. */
+export const recipientsPk = (emailId: string): string => `recipients#${emailId}`;
+
+/** One sender's faxes and pages on one local day (`YYYY-MM-DD`, last, so any address fits). */
+export const senderQuotaPk = (sender: string, day: string): string =>
+  `quota#sender#${sender}#${day}`;
+
+/** The whole bridge's pages on one local day. */
+export const bridgeQuotaPk = (day: string): string => `quota#bridge#${day}`;

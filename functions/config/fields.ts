@@ -14,6 +14,11 @@ export const requiredText = z
 
 export const optionalText = z.optional(z.string().check(z.trim(), z.minLength(1)));
 
+/** A key given itself: long enough that it cannot be guessed. */
+export const optionalKey = z.optional(
+  z.string().check(z.trim(), z.minLength(32, 'must be at least 32 characters')),
+);
+
 export const withDefault = (fallback: string) =>
   z.pipe(
     z.optional(z.string()),
@@ -78,15 +83,6 @@ export const isCountry = (code: string) => {
   }
 };
 
-export const countryCode = (fallback: string) =>
-  z.pipe(
-    z.pipe(
-      z.optional(z.string()),
-      z.transform((v) => (v || fallback).toUpperCase()),
-    ),
-    z.string().check(rule(isCountry, 'must be a two-letter ISO 3166 country code like US')),
-  );
-
 // Intl also names retired and alias codes (UK, SU, YU), but phone numbers carry the current one
 // (GB): a list holding an alias would silently allow nothing, so each such entry names its code.
 const currentCode = (code: string) => Intl.getCanonicalLocales(`und-${code}`)[0]?.slice(4) ?? code;
@@ -95,6 +91,26 @@ const notCountry = (code: string) => {
   const current = currentCode(code);
   return current === code ? undefined : `${code}: write ${current}`;
 };
+
+export const countryCode = (fallback: string) =>
+  z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((v) => (v || fallback).toUpperCase()),
+    ),
+    z.string().check(
+      z.superRefine((code, context) => {
+        const problem = notCountry(code);
+        if (problem === undefined) return;
+        const alias = problem === code ? '' : ` (${problem})`;
+        context.addIssue({
+          code: 'custom',
+          input: code,
+          message: `must be a two-letter ISO 3166 country code like US${alias}`,
+        });
+      }),
+    ),
+  );
 
 /** Comma list of ISO 3166 codes, upper-cased; unset or blank is undefined, for a default to fill. */
 export const countryList = z.pipe(
@@ -140,6 +156,24 @@ export const emailAddress = requiredText.check(
   z.regex(EMAIL, 'must be an email address like fax@fax.example.com'),
 );
 
+// A display name that needs no quoting in a From header: no quotes, brackets, commas or controls.
+const MAILBOX = /^(?:([^"<>\\,;:@()\u0000-\u001f\u007f]{1,64}?)\s*<([^<>]+)>|([^<>]+))$/;
+
+/** The bare address of `Office Fax <fax@fax.example.com>` or of `fax@fax.example.com`. */
+export function mailboxAddress(mailbox: string): string | undefined {
+  const match = MAILBOX.exec(mailbox.trim());
+  const address = (match?.[2] ?? match?.[3])?.trim();
+  return address && EMAIL.test(address) ? address : undefined;
+}
+
+/** An address with an optional display name, `Office Fax <fax@fax.example.com>`. */
+export const mailbox = requiredText.check(
+  rule(
+    (v) => mailboxAddress(v) !== undefined,
+    'must be an email address like fax@fax.example.com or Office Fax <fax@fax.example.com>',
+  ),
+);
+
 /**
  * The key as the Telnyx portal shows it: base64 of 32 bytes. Pasted without its `=` padding or
  * with spaces it is still that key, so it is given to the functions in one canonical form.
@@ -164,4 +198,10 @@ export const ed25519PublicKey = z.pipe(
 export const pageSize = z.pipe(
   z.optional(z.enum(['letter', 'a4', 'LETTER', 'A4'], { error: 'must be letter or a4' })),
   z.transform((v) => (v?.toLowerCase() ?? 'letter') as 'letter' | 'a4'),
+);
+
+/** The delivered email's confirmation report: with a reduced page 1 (`on`), without it, or none. */
+export const transmissionReport = z.pipe(
+  z.optional(z.enum(['on', 'no-image', 'off'], { error: 'must be on, no-image or off' })),
+  z.transform((v) => v ?? 'on'),
 );

@@ -7,14 +7,16 @@ import {
   countryList,
   e164Number,
   ed25519PublicKey,
-  emailAddress,
   flag,
   list,
+  mailbox,
+  optionalKey,
   optionalText,
   pageSize,
   requiredText,
   senderList,
   timeZone,
+  transmissionReport,
   url,
   wholeNumber,
 } from './fields';
@@ -33,15 +35,26 @@ export const RUNTIME_VARIABLES = {
   TELNYX_CONNECTION_ID: requiredText,
   FAX_FROM_NUMBER: e164Number,
   TELNYX_PUBLIC_KEY: ed25519PublicKey,
+  CLIENT_STATE_SECRET_ID: optionalText,
+  CLIENT_STATE_SECRET: optionalKey,
   WEBHOOK_URL: url,
-  NOTICE_FROM: emailAddress,
+  NOTICE_FROM: mailbox,
+  ADMIN_CONTACT: optionalText,
   NOTICE_TIME_ZONE: timeZone,
+  COVER_ORGANISATION: optionalText,
+  COVER_PHONE: optionalText,
+  COVER_NOTICE: optionalText,
   ATTACH_FAILED_DOCUMENT: flag(false),
+  TRANSMISSION_REPORT: transmissionReport,
   MEDIA_URL_TTL_SECONDS: wholeNumber(900, 60, 43_200),
   MAX_RECIPIENTS: wholeNumber(10, 1, 100),
   MAX_PAGES: wholeNumber(100, 1, 350),
   PAGE_SIZE: pageSize,
   RETENTION_DAYS: wholeNumber(7, 1, 3650),
+  MAX_EMAIL_AGE_HOURS: wholeNumber(72, 1, 720),
+  MAX_FAXES_PER_SENDER_PER_DAY: wholeNumber(100, 1, 100_000),
+  MAX_PAGES_PER_SENDER_PER_DAY: wholeNumber(1000, 1, 1_000_000),
+  MAX_PAGES_PER_DAY: wholeNumber(3000, 1, 1_000_000),
 };
 
 export type RuntimeVariable = keyof typeof RUNTIME_VARIABLES;
@@ -51,3 +64,22 @@ export function variablesSchema<const K extends RuntimeVariable>(names: readonly
   const shape = Object.fromEntries(names.map((name) => [name, RUNTIME_VARIABLES[name]]));
   return z.object(shape as Pick<typeof RUNTIME_VARIABLES, K>);
 }
+
+/** A key kept in Secrets Manager (its id, on AWS), or given itself (the local mode). */
+export type SecretSetting = { secretId: string } | { value: string };
+
+type ClientStateVariables = { CLIENT_STATE_SECRET_ID?: string; CLIENT_STATE_SECRET?: string };
+
+/** Both functions need the client_state key: the inbound one signs with it, the webhook checks. */
+export const clientStateSecretRequired = z.refine<ClientStateVariables>(
+  (s) => Boolean(s.CLIENT_STATE_SECRET_ID || s.CLIENT_STATE_SECRET),
+  {
+    path: ['CLIENT_STATE_SECRET_ID'],
+    message: 'is missing (or set CLIENT_STATE_SECRET in the local mode)',
+  },
+);
+
+export const clientStateSecret = (s: ClientStateVariables): SecretSetting =>
+  s.CLIENT_STATE_SECRET
+    ? { value: s.CLIENT_STATE_SECRET }
+    : { secretId: s.CLIENT_STATE_SECRET_ID as string };

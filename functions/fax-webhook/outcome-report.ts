@@ -1,5 +1,5 @@
 import type { Observability } from '../adapters/observability';
-import type { WebhookOutcome } from '../core/webhook/handle-fax-webhook';
+import type { Mismatch, WebhookOutcome } from '../core/webhook/handle-fax-webhook';
 
 const COUNTED: Partial<Record<WebhookOutcome['kind'], string>> = {
   rejected: 'WebhookRejected',
@@ -7,10 +7,28 @@ const COUNTED: Partial<Record<WebhookOutcome['kind'], string>> = {
   result_failed: 'ResultEmailsFailed',
 };
 
+/** Faxes that ended, by how; the dashboard sets them beside the inbound function's requests. */
+export const FAXES_DELIVERED = 'FaxesDelivered';
+export const FAXES_FAILED = 'FaxesFailed';
+
+const MISMATCH: Record<Mismatch, true> = {
+  forged_client_state: true,
+  other_fax: true,
+  other_number: true,
+};
+
 /** The metrics for one webhook delivery. */
 export function reportWebhook(outcome: WebhookOutcome, { counters }: Observability): void {
   counters.count('Webhooks', 1, { name: 'Outcome', value: outcome.kind });
   const name = COUNTED[outcome.kind];
   if (name) counters.count(name);
+  // One result email per fax, so each fax is counted once, when its result goes out.
+  if (outcome.kind === 'result_sent') {
+    counters.count(outcome.status === 'delivered' ? FAXES_DELIVERED : FAXES_FAILED);
+  }
+  // Validly signed by Telnyx but not about our fax: someone is trying, or a key changed.
+  if (outcome.kind === 'ignored' && Object.hasOwn(MISMATCH, outcome.reason)) {
+    counters.count('WebhookMismatched', 1, { name: 'Reason', value: outcome.reason });
+  }
   counters.flush();
 }

@@ -1,7 +1,8 @@
 // The webhook function's composition root: settings → adapters → the core call. The handler, the
 // local mode, the tests and the bench all build the function here, each with its own settings.
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { dynamoDbClient, s3Client, sesClient } from '../adapters/aws-clients';
+import { CLIENT_STATE_KEY, secretFromSetting } from '../adapters/api-key';
+import { dynamoDbClient, s3Client, secretsProvider, sesClient } from '../adapters/aws-clients';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { lambdaObservability, type Observability } from '../adapters/observability';
 import { S3Store } from '../adapters/s3-store';
@@ -31,6 +32,11 @@ export function wireWebhook(
     clock: () => new Date(),
     log: observability.log,
     publicKey: webhookPublicKey(settings.telnyxPublicKey),
+    clientStateSecret: secretFromSetting(
+      settings.clientStateSecret,
+      CLIENT_STATE_KEY,
+      secretsProvider(aws),
+    ),
   };
   return {
     deps,

@@ -6,7 +6,6 @@ export function toReceivedMail(mail: SESMail, receipt: SESReceipt): ReceivedMail
     messageId: mail.messageId,
     source: mail.source,
     recipients: receipt.recipients,
-    headers: trustedHeaders(mail),
     commonHeaders: {
       from: mail.commonHeaders?.from,
       subject: mail.commonHeaders?.subject,
@@ -20,15 +19,4 @@ export function toReceivedMail(mail: SESMail, receipt: SESReceipt): ReceivedMail
       virus: receipt.virusVerdict?.status,
     },
   };
-}
-
-/**
- * SES cuts `mail.headers` when they are long. A DKIM signature hidden past the cut could make a
- * forged, aligned one look like the only one, so a cut list vouches for no DKIM domain.
- */
-function trustedHeaders(mail: SESMail): { name: string; value: string }[] {
-  const headers = mail.headers ?? [];
-  return mail.headersTruncated
-    ? headers.filter((h) => h.name.toLowerCase() !== 'dkim-signature')
-    : headers;
 }

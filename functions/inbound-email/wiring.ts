@@ -1,8 +1,14 @@
 // The inbound function's composition root: settings → adapters → the core call. The handler, the
 // local mode, the tests and the bench all build the function here, each with its own settings.
 import type { SESEvent } from 'aws-lambda';
-import { secretApiKey, staticApiKey } from '../adapters/api-key';
+import {
+  CLIENT_STATE_KEY,
+  secretApiKey,
+  secretFromSetting,
+  staticApiKey,
+} from '../adapters/api-key';
 import { dynamoDbClient, s3Client, secretsProvider, sesClient } from '../adapters/aws-clients';
+import { dnsResolver } from '../adapters/dns-resolver';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { lambdaObservability, type Observability } from '../adapters/observability';
 import { S3Store } from '../adapters/s3-store';
@@ -10,6 +16,7 @@ import { SesMailer } from '../adapters/ses-mailer';
 import { TelnyxClient } from '../adapters/telnyx-client';
 import type { InboundFunctionSettings } from '../config/inbound-settings';
 import { type InboundDeps, processInbound } from '../core/inbound/process-inbound';
+import type { DnsResolver } from '../core/shared/ports';
 import { reportInbound } from './outcome-report';
 import { toReceivedMail } from './ses-event';
 
@@ -19,11 +26,20 @@ export interface InboundFunction {
   deps: InboundDeps;
 }
 
+/** What the local mode and the tests give instead of the real thing. */
+export interface InboundOverrides {
+  /** DNS for the DKIM keys (default: node:dns); the local mode answers from its zone file. */
+  resolver?: DnsResolver;
+}
+
 export function wireInbound(
   settings: InboundFunctionSettings,
   observability: Observability = lambdaObservability(),
+  overrides: InboundOverrides = {},
 ): InboundFunction {
   const { aws, telnyxApi } = settings;
+  // One provider, so both secrets share its client and its cache.
+  const secrets = secretsProvider(aws);
   const store = new S3Store({ bucket: settings.faxBucket, client: s3Client(aws) });
   const deps: InboundDeps = {
     mail: store,
@@ -34,11 +50,13 @@ export function wireInbound(
       apiKey:
         'key' in telnyxApi.apiKey
           ? staticApiKey(telnyxApi.apiKey.key)
-          : secretApiKey(telnyxApi.apiKey.secretId, secretsProvider(aws)),
+          : secretApiKey(telnyxApi.apiKey.secretId, secrets),
     }),
+    clientStateSecret: secretFromSetting(settings.clientStateSecret, CLIENT_STATE_KEY, secrets),
     mailer: new SesMailer({ client: sesClient(aws) }),
     clock: () => new Date(),
     log: observability.log,
+    resolver: overrides.resolver ?? dnsResolver(),
   };
   const { log, counters } = observability;
   return {

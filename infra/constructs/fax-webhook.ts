@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { BridgeFunction } from './bridge-function';
+import type { ClientStateSecret } from './client-state-secret';
 import type { FaxBucket } from './fax-bucket';
 import type { Ledger } from './ledger';
 import type { NoticeSender } from './notice-sender';
@@ -10,8 +11,16 @@ export interface FaxWebhookProps {
   files: FaxBucket;
   ledger: Ledger;
   notices: NoticeSender;
+  /** Checks that each event is about the fax the job it names was sent as. */
+  clientStateSecret: ClientStateSecret;
   /** Result emails attach the failed document, so the function reads `media/`. */
   attachFailedDocument: boolean;
+  /**
+   * TRANSMISSION_REPORT: `on` places page 1 of the fax in the delivered email's report, so the
+   * function reads `media/` for it too.
+   * @default 'on', as the function's own default
+   */
+  transmissionReport?: 'on' | 'no-image' | 'off';
   /** Concurrent executions reserved, which is also the most it may run at once (default none). */
   reservedConcurrency?: number;
   environment: Record<string, string>;
@@ -43,7 +52,9 @@ export class FaxWebhook extends Construct {
     });
     props.ledger.grantItemAccess(this.fn.fn);
     props.notices.grantSend(this.fn.fn);
-    if (props.attachFailedDocument) props.files.grantReadMedia(this.fn.fn);
+    props.clientStateSecret.grantRead(this.fn.fn);
+    const readsDocument = props.attachFailedDocument || (props.transmissionReport ?? 'on') === 'on';
+    if (readsDocument) props.files.grantReadMedia(this.fn.fn);
   }
 
   get url(): string {

@@ -1,21 +1,16 @@
 import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IReceiptRuleSet, ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
-import { Lambda, LambdaInvocationType } from 'aws-cdk-lib/aws-ses-actions';
+import { Lambda, LambdaInvocationType, Stop } from 'aws-cdk-lib/aws-ses-actions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import {
-  AwsCustomResource,
-  AwsCustomResourcePolicy,
-  PhysicalResourceId,
-} from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { ReceiptRuleSetMode } from '../config';
-import { acknowledge } from '../nag';
 import { BridgeFunction } from './bridge-function';
+import type { ClientStateSecret } from './client-state-secret';
 import type { FaxBucket } from './fax-bucket';
 import type { Ledger } from './ledger';
 import type { NoticeSender } from './notice-sender';
+import { RuleSetActivation } from './rule-set-activation';
 import type { TelnyxApiKey } from './telnyx-api-key';
 
 export interface MailIntakeProps {
@@ -25,6 +20,8 @@ export interface MailIntakeProps {
   ledger: Ledger;
   notices: NoticeSender;
   apiKey: TelnyxApiKey;
+  /** Signs the client_state of each fax. */
+  clientStateSecret: ClientStateSecret;
   environment: Record<string, string>;
   logRetentionDays: number;
 }
@@ -38,6 +35,8 @@ export class MailIntake extends Construct {
   readonly fn: BridgeFunction;
   readonly deadLetterQueue: Queue;
   readonly rule: ReceiptRule;
+  /** With create-and-activate only. */
+  readonly activation?: RuleSetActivation;
 
   constructor(scope: Construct, id: string, props: MailIntakeProps) {
     super(scope, id);
@@ -50,7 +49,12 @@ export class MailIntake extends Construct {
     const ruleSet = this.ruleSet(props.receiptRuleSet);
     this.rule = this.receiptRule(ruleSet, props);
     if (props.receiptRuleSet.kind === 'create-and-activate') {
-      this.activate(ruleSet.receiptRuleSetName, props.logRetentionDays);
+      this.activation = new RuleSetActivation(this, 'Activation', {
+        ruleSetName: ruleSet.receiptRuleSetName,
+        logRetentionDays: props.logRetentionDays,
+      });
+      // Active only once it holds the rule; on delete, deactivated before the rule goes.
+      this.activation.node.addDependency(this.rule);
     }
   }
 
@@ -58,8 +62,9 @@ export class MailIntake extends Construct {
     const inbound = new BridgeFunction(this, 'Inbound', {
       handler: 'inbound-email',
       description: 'Turns an email received by SES into a Telnyx fax',
-      // A 30 MB message is parsed in memory, its attachments rendered into one PDF.
-      // bench/: a 30 MB email peaks near 210 MB; 1 GB leaves room for hostile mail and buys CPU.
+      // A message of up to 40 MB (SES's limit) is parsed in memory, its attachments rendered into
+      // one PDF. bench/: a 30 MB email peaks near 210 MB; 1 GB leaves room for hostile mail and
+      // buys CPU.
       memorySize: 1024,
       timeout: Duration.minutes(2),
       environment: props.environment,
@@ -72,6 +77,7 @@ export class MailIntake extends Construct {
     props.ledger.grantItemAccess(inbound.fn);
     props.notices.grantSend(inbound.fn);
     props.apiKey.grantRead(inbound.fn);
+    props.clientStateSecret.grantRead(inbound.fn);
     return inbound;
   }
 
@@ -99,6 +105,9 @@ export class MailIntake extends Construct {
       actions: [
         props.files.storeRawMailAction(),
         new Lambda({ function: this.fn.fn, invocationType: LambdaInvocationType.EVENT }),
+        // In a shared rule set (use-active:), later rules (a catch-all that bounces, say) would
+        // act on fax mail too; in our own set it keeps a rule added later off it alike.
+        new Stop(),
       ],
     });
   }
@@ -108,43 +117,5 @@ export class MailIntake extends Construct {
       return ReceiptRuleSet.fromReceiptRuleSetName(this, 'RuleSet', mode.ruleSetName);
     }
     return new ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: Stack.of(this).stackName });
-  }
-
-  /**
-   * SES has one active rule set per account and region; activating ours deactivates any other.
-   * Deleting the stack deactivates it again, first, since SES refuses to delete an active set.
-   */
-  private activate(ruleSetName: string, logRetentionDays: number): void {
-    const logGroup = new LogGroup(this, 'ActivationLogs', { retention: logRetentionDays });
-    const role = new Role(this, 'ActivationRole', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Activates the fax-bridge SES receipt rule set',
-    });
-    logGroup.grantWrite(role);
-    const call = {
-      service: 'SES',
-      action: 'SetActiveReceiptRuleSet',
-      parameters: { RuleSetName: ruleSetName },
-      physicalResourceId: PhysicalResourceId.of(ruleSetName),
-    };
-    const activation = new AwsCustomResource(this, 'Activation', {
-      onCreate: call,
-      onUpdate: call,
-      onDelete: { service: 'SES', action: 'SetActiveReceiptRuleSet', parameters: {} },
-      policy: AwsCustomResourcePolicy.fromStatements([
-        // SetActiveReceiptRuleSet supports no resource-level permissions.
-        new PolicyStatement({ actions: ['ses:SetActiveReceiptRuleSet'], resources: ['*'] }),
-      ]),
-      role,
-      logGroup,
-      installLatestAwsSdk: false,
-    });
-    activation.node.addDependency(this.rule);
-    acknowledge(
-      activation,
-      'AwsSolutions-IAM5[Resource::*]',
-      'ses:SetActiveReceiptRuleSet has no resource type in the IAM Service Authorization ' +
-        'Reference, so AWS only accepts Resource *; it is the only action this role may take.',
-    );
   }
 }

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -7,6 +7,12 @@ import { acknowledge } from '../nag';
 export interface TelnyxApiKeyProps {
   /** Name or complete ARN of an existing secret holding the key; default: the stack creates one. */
   existingSecret?: string;
+  /**
+   * ARN of the customer-managed KMS key that encrypts the existing secret. Secrets Manager
+   * decrypts with the caller's rights, so the reader needs kms:Decrypt on it (default: the
+   * account's aws/secretsmanager key, which needs no grant).
+   */
+  kmsKey?: string;
 }
 
 /**
@@ -17,10 +23,17 @@ export class TelnyxApiKey extends Construct {
   /** What the functions pass to GetSecretValue. */
   readonly secretId: string;
   private readonly policyArn: string;
+  private readonly kmsKey?: string;
+  /** Where Secrets Manager decrypts the secret: the secret's region. */
+  private readonly secretRegion: string;
 
   constructor(scope: Construct, id: string, props: TelnyxApiKeyProps = {}) {
     super(scope, id);
     const { existingSecret } = props;
+    this.kmsKey = props.kmsKey;
+    this.secretRegion = existingSecret?.startsWith('arn:')
+      ? (existingSecret.split(':')[3] ?? Aws.REGION)
+      : Aws.REGION;
     if (existingSecret?.startsWith('arn:')) {
       this.secretId = existingSecret;
       this.policyArn = existingSecret;
@@ -58,6 +71,17 @@ export class TelnyxApiKey extends Construct {
       new PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
         resources: [this.policyArn],
+      }),
+    );
+    if (!this.kmsKey) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.kmsKey],
+        // Only for Secrets Manager decrypting on the reader's behalf, never a direct Decrypt.
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${this.secretRegion}.amazonaws.com` },
+        },
       }),
     );
   }

@@ -5,9 +5,16 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { faxFacts, newFaxJob } from '../../fixtures/fax-jobs';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
-import { MemoryLedger } from '../../functions/adapters/memory-ledger';
-import { eventPk, noticePk } from '../../functions/adapters/storage-layout';
+import { MemoryLedger, type StoredQuota } from '../../functions/adapters/memory-ledger';
+import {
+  bridgeQuotaPk,
+  eventPk,
+  noticePk,
+  recipientsPk,
+  senderQuotaPk,
+} from '../../functions/adapters/storage-layout';
 import type {
   FaxJob,
   FaxStatus,
@@ -16,13 +23,16 @@ import type {
   NewFaxJob,
   StatusChange,
 } from '../../functions/core/shared/ports';
-import { newFaxJob } from '../support/fax-jobs';
 import { localClientConfig, TEST_TABLE, useStandIns } from '../support/stand-ins';
 
 interface Subject {
   ledger: Ledger;
   /** The TTL the stored item carries, read past the port: the one promise about expiry. */
   storedExpiry(kind: 'notice' | 'event', id: string): Promise<number | undefined>;
+  /** A daily counter item as stored (without its key), read past the port. */
+  storedQuota(pk: string): Promise<StoredQuota | undefined>;
+  /** The TTL of the numbers recorded for an email, read past the port. */
+  storedRecipientsExpiry(emailId: string): Promise<number | undefined>;
 }
 
 /** Registers what the ledger needs around the suite; the result gives a ledger inside a test. */
@@ -34,6 +44,9 @@ const memory: Factory = () => () => {
     ledger,
     storedExpiry: async (kind, id) =>
       (kind === 'notice' ? ledger.notices.get(id) : ledger.events.get(id))?.expiresAt,
+    storedQuota: async (pk) => ledger.quotas.get(pk),
+    storedRecipientsExpiry: async (emailId) =>
+      ledger.recipients.get(recipientsPk(emailId))?.expiresAt,
   };
 };
 
@@ -46,6 +59,17 @@ const dynamodb: Factory = () => {
       ledger: new DynamoDbLedger({ table: TEST_TABLE, client }),
       async storedExpiry(kind, id) {
         const pk = kind === 'notice' ? noticePk(id) : eventPk(id);
+        const { Item } = await items.send(new GetCommand({ TableName: TEST_TABLE, Key: { pk } }));
+        return Item?.expiresAt as number | undefined;
+      },
+      async storedQuota(pk) {
+        const { Item } = await items.send(new GetCommand({ TableName: TEST_TABLE, Key: { pk } }));
+        if (!Item) return undefined;
+        const { pk: _pk, ...quota } = Item;
+        return quota as StoredQuota;
+      },
+      async storedRecipientsExpiry(emailId) {
+        const pk = recipientsPk(emailId);
         const { Item } = await items.send(new GetCommand({ TableName: TEST_TABLE, Key: { pk } }));
         return Item?.expiresAt as number | undefined;
       },
@@ -142,6 +166,40 @@ describe.each([
       const job = { ...newJob(), emailMessageId: undefined };
       await ledger.claimFax(job);
       expect(Object.keys((await ledger.getJob(job)) ?? {})).not.toContain('emailMessageId');
+    });
+
+    it('keeps what the result email tells about the fax, through every later change', async () => {
+      const { ledger } = subject();
+      const job: NewFaxJob = {
+        ...newJob(),
+        ...faxFacts([
+          { filename: 'referral "final".pdf', pages: 2 },
+          { filename: 'photo.jpg', pages: 1 },
+        ]),
+        emailFaxNumbers: 3,
+      };
+      await ledger.claimFax(job);
+      expect(await ledger.getJob(job)).toEqual(claimedJob(job));
+      await ledger.advance(job, { status: 'queued', at: at(1), faxId: 'fax-1' });
+      await ledger.advance(job, { status: 'delivered', at: at(2), pageCount: 4 });
+      expect(await ledger.getJob(job)).toMatchObject({
+        status: 'delivered',
+        recipientDisplay: job.recipientDisplay,
+        fromNumber: job.fromNumber,
+        contents: job.contents,
+        emailFaxNumbers: 3,
+        faxAddress: '+13125551234@fax.example.com',
+      });
+    });
+
+    it('returns a job of an earlier version, without those facts, as it was stored', async () => {
+      const { ledger } = subject();
+      const job = newJob();
+      await ledger.claimFax(job);
+      const stored = await ledger.getJob(job);
+      for (const key of ['fromNumber', 'contents', 'emailFaxNumbers', 'faxAddress']) {
+        expect(Object.keys(stored ?? {})).not.toContain(key);
+      }
     });
   });
 
@@ -358,6 +416,275 @@ describe.each([
       await ledger.markEventProcessed(id, CREATED_AT, EXPIRES_AT);
       expect(await ledger.isEventProcessed(id)).toBe(true);
       expect(await ledger.isEventProcessed(randomUUID())).toBe(false);
+    });
+  });
+
+  describe('daily quota', () => {
+    const LIMITS = { senderFaxes: 10, senderPages: 100, bridgePages: 195 };
+    /** A day of its own: the suite's tests share one table. */
+    const freshDay = () => `2026-${randomUUID()}`;
+    const request = (
+      day: string,
+      sender: string,
+      faxes: number,
+      pages: number,
+      limits = LIMITS,
+    ) => ({
+      day,
+      sender,
+      faxes,
+      pages,
+      limits,
+      expiresAt: EXPIRES_AT,
+    });
+
+    /** The three counters of `sender` on `day`, as stored; a counter never written counts 0. */
+    async function used({ storedQuota }: Subject, day: string, sender: string) {
+      const ofSender = await storedQuota(senderQuotaPk(sender, day));
+      const ofBridge = await storedQuota(bridgeQuotaPk(day));
+      return {
+        senderFaxes: ofSender?.faxes ?? 0,
+        senderPages: ofSender?.pages ?? 0,
+        bridgePages: ofBridge?.pages ?? 0,
+      };
+    }
+
+    it('reserves within the limits, counting faxes and pages for the sender and pages for the bridge', async () => {
+      const s = subject();
+      const day = freshDay();
+      expect(await s.ledger.reserveDailyQuota(request(day, 'a@x.example', 2, 10))).toEqual({
+        reserved: true,
+        bridgePagesAfter: 10,
+      });
+      expect(await s.ledger.reserveDailyQuota(request(day, 'a@x.example', 3, 15))).toEqual({
+        reserved: true,
+        bridgePagesAfter: 25,
+      });
+      expect(await used(s, day, 'a@x.example')).toEqual({
+        senderFaxes: 5,
+        senderPages: 25,
+        bridgePages: 25,
+      });
+    });
+
+    it('reserves up to each limit exactly, and not one more', async () => {
+      const { ledger } = subject();
+      const day = freshDay();
+      const limits = { senderFaxes: 3, senderPages: 30, bridgePages: 1000 };
+      expect(await ledger.reserveDailyQuota(request(day, 'a@x.example', 3, 30, limits))).toEqual({
+        reserved: true,
+        bridgePagesAfter: 30,
+      });
+      expect(await ledger.reserveDailyQuota(request(day, 'a@x.example', 1, 0, limits))).toEqual({
+        reserved: false,
+        cap: 'sender_faxes',
+        limit: 3,
+        used: 3,
+      });
+    });
+
+    // Sender a: 9 of 10 faxes, 90 of 100 pages; the bridge: 190 of 195 pages (b added 100).
+    const ROOMY_BRIDGE = { ...LIMITS, bridgePages: 1000 };
+    it.each([
+      ['the sender’s faxes', 2, 1, LIMITS, { cap: 'sender_faxes', limit: 10, used: 9 }],
+      ['the sender’s pages', 1, 11, ROOMY_BRIDGE, { cap: 'sender_pages', limit: 100, used: 90 }],
+      ['the bridge’s pages', 1, 6, LIMITS, { cap: 'bridge_pages', limit: 195, used: 190 }],
+      [
+        'the sender’s faxes, then its pages',
+        2,
+        11,
+        LIMITS,
+        { cap: 'sender_faxes', limit: 10, used: 9 },
+      ],
+      [
+        'the sender’s pages, then the bridge’s',
+        1,
+        11,
+        LIMITS,
+        { cap: 'sender_pages', limit: 100, used: 90 },
+      ],
+    ] as const)(
+      'a reservation that would pass %s counts nothing and names that cap',
+      async (_name, faxes, pages, limits, refusal) => {
+        const s = subject();
+        const day = freshDay();
+        await s.ledger.reserveDailyQuota(request(day, 'a@x.example', 9, 90));
+        await s.ledger.reserveDailyQuota(request(day, 'b@x.example', 1, 100));
+        const before = await used(s, day, 'a@x.example');
+        const refused = await s.ledger.reserveDailyQuota(
+          request(day, 'a@x.example', faxes, pages, limits),
+        );
+        expect(refused).toEqual({ reserved: false, ...refusal });
+        expect(await used(s, day, 'a@x.example')).toEqual(before);
+        // Nothing was held back either: what still fits is reserved.
+        expect(await s.ledger.reserveDailyQuota(request(day, 'a@x.example', 1, 5))).toEqual({
+          reserved: true,
+          bridgePagesAfter: 195,
+        });
+      },
+    );
+
+    it('refuses a request larger than a limit on its own, counting nothing', async () => {
+      const s = subject();
+      const day = freshDay();
+      for (const [faxes, pages, cap] of [
+        [11, 1, 'sender_faxes'],
+        [1, 101, 'sender_pages'],
+      ] as const) {
+        const limits = { ...LIMITS, bridgePages: 50 };
+        expect(
+          await s.ledger.reserveDailyQuota(request(day, 'a@x.example', faxes, pages, limits)),
+        ).toMatchObject({ reserved: false, cap, used: 0 });
+      }
+      expect(
+        await s.ledger.reserveDailyQuota(
+          request(day, 'a@x.example', 1, 51, { ...LIMITS, bridgePages: 50 }),
+        ),
+      ).toEqual({ reserved: false, cap: 'bridge_pages', limit: 50, used: 0 });
+      expect(await used(s, day, 'a@x.example')).toEqual({
+        senderFaxes: 0,
+        senderPages: 0,
+        bridgePages: 0,
+      });
+    });
+
+    it('lets concurrent reservations of one sender take exactly the faxes its limit allows', async () => {
+      const s = subject();
+      const day = freshDay();
+      const results = await Promise.all(
+        Array.from({ length: 25 }, () =>
+          s.ledger.reserveDailyQuota(request(day, 'a@x.example', 1, 2)),
+        ),
+      );
+      expect(results.filter((r) => r.reserved)).toHaveLength(10);
+      expect(
+        results.filter((r) => !r.reserved).every((r) => !r.reserved && r.cap === 'sender_faxes'),
+      ).toBe(true);
+      expect(await used(s, day, 'a@x.example')).toEqual({
+        senderFaxes: 10,
+        senderPages: 20,
+        bridgePages: 20,
+      });
+    });
+
+    it('lets concurrent reservations of many senders take exactly the bridge’s pages', async () => {
+      const s = subject();
+      const day = freshDay();
+      const senders = Array.from({ length: 25 }, (_, i) => `s${i}@x.example`);
+      const results = await Promise.all(
+        senders.map((sender) => s.ledger.reserveDailyQuota(request(day, sender, 1, 15))),
+      );
+      const reserved = results.flatMap((r) => (r.reserved ? [r.bridgePagesAfter] : []));
+      // 13 × 15 = 195: each reservation saw its own total, so each total is told once.
+      expect(reserved.sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 13 }, (_, i) => 15 * (i + 1)),
+      );
+      const counted = await Promise.all(senders.map((sender) => used(s, day, sender)));
+      expect(counted.reduce((sum, c) => sum + c.senderPages, 0)).toBe(195);
+      expect(counted.filter((c) => c.senderFaxes === 1)).toHaveLength(13);
+      expect(counted[0]?.bridgePages).toBe(195);
+    });
+
+    it('never passes a limit when the bridge refuses reservations the sender had room for', async () => {
+      const s = subject();
+      const day = freshDay();
+      const limits = { senderFaxes: 6, senderPages: 100, bridgePages: 5 };
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          s.ledger.reserveDailyQuota(request(day, 'a@x.example', 1, 1, limits)),
+        ),
+      );
+      expect(results.filter((r) => r.reserved)).toHaveLength(5);
+      expect(await used(s, day, 'a@x.example')).toEqual({
+        senderFaxes: 5,
+        senderPages: 5,
+        bridgePages: 5,
+      });
+    });
+
+    it('counts each day apart', async () => {
+      const s = subject();
+      const [monday, tuesday] = [freshDay(), freshDay()];
+      await s.ledger.reserveDailyQuota(request(monday, 'a@x.example', 10, 100));
+      expect(await s.ledger.reserveDailyQuota(request(monday, 'a@x.example', 1, 1))).toMatchObject({
+        reserved: false,
+      });
+      expect(await s.ledger.reserveDailyQuota(request(tuesday, 'a@x.example', 10, 100))).toEqual({
+        reserved: true,
+        bridgePagesAfter: 100,
+      });
+    });
+
+    it('counts each sender apart, and every sender against the one bridge', async () => {
+      const s = subject();
+      const day = freshDay();
+      await s.ledger.reserveDailyQuota(request(day, 'a@x.example', 10, 100));
+      expect(await s.ledger.reserveDailyQuota(request(day, 'b@x.example', 10, 95))).toEqual({
+        reserved: true,
+        bridgePagesAfter: 195,
+      });
+      expect(await s.ledger.reserveDailyQuota(request(day, 'c@x.example', 1, 1))).toEqual({
+        reserved: false,
+        cap: 'bridge_pages',
+        limit: 195,
+        used: 195,
+      });
+    });
+
+    it('stores each counter with its expiresAt', async () => {
+      const s = subject();
+      const day = freshDay();
+      await s.ledger.reserveDailyQuota(request(day, 'a@x.example', 1, 1));
+      expect((await s.storedQuota(senderQuotaPk('a@x.example', day)))?.expiresAt).toBe(EXPIRES_AT);
+      expect((await s.storedQuota(bridgeQuotaPk(day)))?.expiresAt).toBe(EXPIRES_AT);
+    });
+  });
+
+  describe('recording the numbers an email was faxed to', () => {
+    const numbers = ['+13125551234', '+13125551299'];
+
+    it('records the first set and answers every later call with it, whatever it names', async () => {
+      const { ledger } = subject();
+      const id = `mid-${randomUUID()}`;
+      expect(await ledger.recordRecipients(id, numbers, EXPIRES_AT)).toEqual({ first: true });
+      expect(await ledger.recordRecipients(id, ['+13125550000'], EXPIRES_AT + 9)).toEqual({
+        first: false,
+        numbers,
+      });
+      expect(await ledger.recordRecipients(id, numbers, EXPIRES_AT)).toEqual({
+        first: false,
+        numbers,
+      });
+    });
+
+    it('lets exactly one of ten concurrent records win; the others see its numbers', async () => {
+      const { ledger } = subject();
+      const id = `mid-${randomUUID()}`;
+      const records = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          ledger.recordRecipients(id, [`+1312555${1200 + i}`], 1),
+        ),
+      );
+      const winners = records.filter((r) => r.first);
+      expect(winners).toHaveLength(1);
+      const recorded = records.flatMap((r) => (r.first ? [] : [r.numbers]));
+      expect(new Set(recorded.map((n) => n.join()))).toHaveProperty('size', 1);
+    });
+
+    it('keeps emails apart', async () => {
+      const { ledger } = subject();
+      await ledger.recordRecipients(`mid-${randomUUID()}`, numbers, EXPIRES_AT);
+      expect(await ledger.recordRecipients(`mid-${randomUUID()}`, ['+13125550000'], 1)).toEqual({
+        first: true,
+      });
+    });
+
+    it('keeps the expiresAt of the first record', async () => {
+      const { ledger, storedRecipientsExpiry } = subject();
+      const id = `mid-${randomUUID()}`;
+      await ledger.recordRecipients(id, numbers, EXPIRES_AT);
+      await ledger.recordRecipients(id, numbers, EXPIRES_AT + 60);
+      expect(await storedRecipientsExpiry(id)).toBe(EXPIRES_AT);
     });
   });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -62,11 +62,13 @@ async function sendFax(
   }
 }
 
-// aws-ses-v2-local keeps one store per process, so each test looks only at replies to its own subject.
+// aws-ses-v2-local keeps one store per process, so each test looks only at replies to its own
+// subject: "Fax delivered: <subject>", "Fax failed: <subject>", "Fax not sent: <subject>".
 async function replies(bridge: Bridge, address: string, subject: string) {
   const response = await fetch(`${bridge.urls.ses}/store`);
   const { emails } = (await response.json()) as { emails: SesStoredEmail[] };
-  return emails.filter((e) => e.destination.to.includes(address) && e.subject === `Re: ${subject}`);
+  const reply = new RegExp(`^Fax [a-z ]+: ${subject}$`);
+  return emails.filter((e) => e.destination.to.includes(address) && reply.test(e.subject));
 }
 
 /** Polls the SES stand-in over HTTP until `count` replies arrived, then waits for stragglers. */
@@ -104,8 +106,12 @@ describe('the local bridge, over SMTP and HTTP', () => {
     expect(sent.response).toMatch(/^250/);
     const [result, ...more] = await waitForReplies(bridge, SENDER, 'Delivered one', 1);
     expect(more).toHaveLength(0);
-    expect(headline(result)).toBe('Fax delivered to +1 312-555-1234: 3 pages, 75 s');
-    expect(result?.body.text).toContain('Recipient: (312) 555-1234 (+13125551234)');
+    expect(result?.subject).toBe('Fax delivered: Delivered one');
+    expect(headline(result)).toBe('Fax delivered to (312) 555-1234: 3 pages, 75 s');
+    expect(result?.body.text).toMatch(/^To: +\(312\) 555-1234 \(you wrote \+13125551234\)$/m);
+    expect(result?.attachments.map((a) => a.filename)).toEqual([
+      'transmission-report-13125551234.pdf',
+    ]);
   });
 
   it('reports a busy line', async () => {
@@ -115,7 +121,8 @@ describe('the local bridge, over SMTP and HTTP', () => {
     });
     const [result, ...more] = await waitForReplies(bridge, 'busy@example.com', 'Busy one', 1);
     expect(more).toHaveLength(0);
-    expect(headline(result)).toBe('Fax to +1 312-555-0001 failed: the line was busy');
+    expect(result?.subject).toBe('Fax failed: Busy one');
+    expect(headline(result)).toBe('Fax to (312) 555-0001 failed: the line was busy');
     expect(result?.body.text).toContain('Failure code: user_busy');
   });
 
@@ -132,8 +139,10 @@ describe('the local bridge, over SMTP and HTTP', () => {
       1,
     );
     expect(more).toHaveLength(0);
-    expect(headline(notice)).toBe(
-      "Your fax was not sent: stranger@elsewhere.test is not on this fax service's list of allowed senders.",
+    expect(notice?.subject).toBe('Fax not sent: Stranger');
+    expect(notice?.body.text?.split('\n\n').slice(0, 1)).toEqual(['Your fax was not sent']);
+    expect(notice?.body.text?.split('\n\n')[2]).toBe(
+      "stranger@elsewhere.test is not on this fax service's list of allowed senders.",
     );
     expect(bridge.emulator?.faxes().length).toBe(faxesBefore);
   });
@@ -171,9 +180,9 @@ describe('duplicated and shuffled webhooks', () => {
     );
     const results = await waitForReplies(bridge, SENDER, 'Shuffled', 3);
     expect(results.map(headline).sort()).toEqual([
-      'Fax delivered to +1 312-555-1234: 3 pages, 75 s',
-      'Fax to +1 312-555-0001 failed: the line was busy',
-      'Fax to +1 312-555-0004 failed: the call dropped',
+      'Fax delivered to (312) 555-1234: 3 pages, 75 s',
+      'Fax to (312) 555-0001 failed: the line was busy',
+      'Fax to (312) 555-0004 failed: the call dropped',
     ]);
   });
 });
@@ -210,7 +219,7 @@ describe('a restart between the fax request and the webhooks', () => {
       try {
         const [result, ...more] = await waitForReplies(second, SENDER, 'Across a restart', 1);
         expect(more).toHaveLength(0);
-        expect(headline(result)).toBe('Fax delivered to +1 312-555-1234: 3 pages, 75 s');
+        expect(headline(result)).toBe('Fax delivered to (312) 555-1234: 3 pages, 75 s');
         expect(
           activity.some((a) => a.kind === 'webhook' && !('status' in a.answer)),
           'some webhook found the bridge down',
@@ -227,21 +236,31 @@ describe('a restart between the fax request and the webhooks', () => {
 
 describe('npm run demo', () => {
   it('exits 0 after showing a delivered and a busy fax', async () => {
+    // Never the user's own .local/demo: a test must not overwrite what their demo left.
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'demo-'));
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _, ...env } = process.env;
     const run = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', path.join(repoRoot, 'local/demo.ts')],
-      { cwd: repoRoot, timeout: 60_000, env: { ...process.env, CI: 'true' } },
+      { cwd: repoRoot, timeout: 60_000, env: { ...env, CI: 'true', LOCAL_DATA_DIR: dataDir } },
     ).then(
-      ({ stdout }) => ({ code: 0, stdout }),
+      ({ stdout, stderr }) => ({ code: 0, stdout: `${stdout}\n${stderr}` }),
       (error: { code?: number; stdout?: string; stderr?: string }) => ({
         code: error.code ?? -1,
         stdout: `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
       }),
     );
     expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain(`data in ${dataDir} (emptied at the start of every demo`);
+    expect(run.stdout).not.toContain('NodeVersionSupportWarning');
+    expect(run.stdout).not.toMatch(/^\{"level"/m);
+    expect(run.stdout).toContain('inbound: document built with 4 pages');
+    const logged = await readFile(path.join(dataDir, 'logs', 'functions.jsonl'), 'utf8');
+    expect(logged).toContain('"message":"fax request answered"');
+    await rm(dataDir, { recursive: true, force: true });
     expect(run.stdout).toContain('fax-bridge local: ready');
-    expect(run.stdout).toContain('Fax delivered to +1 312-555-0100: 4 pages');
-    expect(run.stdout).toContain('Fax to +1 312-555-0001 failed: the line was busy');
+    expect(run.stdout).toContain('Fax delivered to (312) 555-0100: 4 pages');
+    expect(run.stdout).toContain('Fax to (312) 555-0001 failed: the line was busy');
     expect(run.stdout).toContain('fax-bridge demo: OK');
   }, 90_000);
 });

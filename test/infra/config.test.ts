@@ -3,12 +3,13 @@ import { loadInboundSettings } from '../../functions/config/inbound-settings';
 import { loadWebhookSettings } from '../../functions/config/webhook-settings';
 import { webhookPublicKey } from '../../functions/core/webhook/webhook-signature';
 import { DeployConfigError, readDeploySettings } from '../../infra/config';
-import { cdkJsonContext } from './stack-fixture';
+import { cdkJsonContext, exampleContext } from './stack-fixture';
 
 const deployedValues = {
   FAX_BUCKET: 'b',
   LEDGER_TABLE: 't',
   TELNYX_API_KEY_SECRET: 's',
+  CLIENT_STATE_SECRET_ID: 'cs',
   WEBHOOK_URL: 'https://x.lambda-url.us-east-1.on.aws/',
 };
 
@@ -35,10 +36,37 @@ function problemsOf(context: Record<string, unknown>): string[] {
 }
 
 describe('readDeploySettings', () => {
-  it('accepts the example settings in cdk.json', () => {
-    const settings = read(cdkJsonContext);
+  it('accepts the example settings npm run synth passes', () => {
+    const settings = read(exampleContext);
     expect(settings.faxDomains).toEqual(['fax.example.com']);
     expect(settings.receiptRuleSet).toEqual({ kind: 'create-and-activate' });
+  });
+
+  it('finds no settings in cdk.json, so a deploy without its own stops naming each required one', () => {
+    expect(problemsOf(cdkJsonContext).map((p) => p.split(' ').slice(0, 3).join(' '))).toEqual([
+      'faxDomains is missing',
+      'noticeFrom is missing',
+      'allowedSenders is missing',
+      'telnyxConnectionId is missing',
+      'faxFromNumber is missing',
+      'telnyxPublicKey is missing',
+      'receiptRuleSet is missing',
+    ]);
+  });
+
+  it('stops a deploy to a region where SES receives no email, naming it and those that do', () => {
+    const problems = (() => {
+      try {
+        readDeploySettings((key) => valid[key], { region: 'eu-west-3' });
+      } catch (error) {
+        if (error instanceof DeployConfigError) return error.problems;
+      }
+      throw new Error('settings were accepted');
+    })();
+    expect(problems).toEqual([
+      expect.stringMatching(/^region eu-west-3 has no SES email receiving.*us-east-1, us-east-2/),
+    ]);
+    expect(() => readDeploySettings((key) => valid[key], { region: 'eu-west-1' })).not.toThrow();
   });
 
   it('fills in the documented defaults', () => {
@@ -46,11 +74,17 @@ describe('readDeploySettings', () => {
     expect(settings).toMatchObject({
       retentionDays: 7,
       logRetentionDays: 30,
-      webhookConcurrency: 10,
+      webhookConcurrency: undefined,
       attachFailedDocument: false,
+      transmissionReport: 'on',
       hostedZone: undefined,
       alarmEmail: undefined,
       telnyxApiKeySecret: undefined,
+      telnyxApiKeyKmsKey: undefined,
+      stackName: 'FaxBridge',
+      existingIdentities: [],
+      dmarcPolicy: 'none',
+      mailFromDomain: 'bounce.fax.example.com',
     });
     expect(settings.runtimeEnvironment).toMatchObject({
       DEFAULT_COUNTRY: 'US',
@@ -59,7 +93,9 @@ describe('readDeploySettings', () => {
       PAGE_SIZE: 'letter',
       NOTICE_TIME_ZONE: 'UTC',
       ATTACH_FAILED_DOCUMENT: 'false',
+      TRANSMISSION_REPORT: 'on',
       RETENTION_DAYS: '7',
+      MAX_EMAIL_AGE_HOURS: '72',
     });
   });
 
@@ -82,6 +118,29 @@ describe('readDeploySettings', () => {
     expect(fromJson.faxDomains).toEqual(['fax.example.com', 'fax.example.net']);
     expect(fromJson.retentionDays).toBe(30);
     expect(fromJson.attachFailedDocument).toBe(true);
+  });
+
+  it('hands both functions ADMIN_CONTACT and the webhook TRANSMISSION_REPORT, as the functions read them', () => {
+    const settings = read({
+      ...valid,
+      adminContact: '  Pat, IT desk, ext. 204 ',
+      transmissionReport: 'no-image',
+      noticeFrom: 'Office Fax <fax@fax.example.com>',
+    });
+    expect(settings.transmissionReport).toBe('no-image');
+    expect(settings.noticeFrom).toBe('fax@fax.example.com');
+    const env = { ...settings.runtimeEnvironment, ...deployedValues };
+    expect(env).toMatchObject({
+      ADMIN_CONTACT: 'Pat, IT desk, ext. 204',
+      TRANSMISSION_REPORT: 'no-image',
+      NOTICE_FROM: 'Office Fax <fax@fax.example.com>',
+    });
+    expect(loadWebhookSettings(env).flow).toMatchObject({
+      adminContact: 'Pat, IT desk, ext. 204',
+      transmissionReport: 'no-image',
+    });
+    expect(loadInboundSettings(env).flow.adminContact).toBe('Pat, IT desk, ext. 204');
+    expect(read(valid).runtimeEnvironment).not.toHaveProperty('ADMIN_CONTACT');
   });
 
   it('gives the functions settings their own validation accepts', () => {
@@ -109,6 +168,25 @@ describe('readDeploySettings', () => {
     ]);
   });
 
+  it('hands the inbound function its daily caps, 100 faxes and 1,000 pages a sender and 3,000 pages in all unless set', () => {
+    const byDefault = read(valid);
+    expect(byDefault.runtimeEnvironment).toMatchObject({
+      MAX_FAXES_PER_SENDER_PER_DAY: '100',
+      MAX_PAGES_PER_SENDER_PER_DAY: '1000',
+      MAX_PAGES_PER_DAY: '3000',
+    });
+    expect(byDefault.maxPagesPerDay).toBe(3000);
+    const set = read({
+      ...valid,
+      maxFaxesPerSenderPerDay: 20,
+      maxPagesPerSenderPerDay: '200',
+      maxPagesPerDay: 500,
+    });
+    expect(set.maxPagesPerDay).toBe(500);
+    const runtime = loadInboundSettings({ ...set.runtimeEnvironment, ...deployedValues }).flow;
+    expect(runtime.dailyCaps).toEqual({ senderFaxes: 20, senderPages: 200, bridgePages: 500 });
+  });
+
   it('hands the webhook function a public key pasted without its = padding that it can verify with', () => {
     const padded = Buffer.alloc(32, 5).toString('base64');
     const settings = read({ ...valid, telnyxPublicKey: padded.replace(/=+$/, '') });
@@ -125,17 +203,35 @@ describe('readDeploySettings', () => {
       hostedZoneName: 'example.com.',
       alarmEmail: 'ops@example.com',
       telnyxApiKeySecret: 'fax-bridge/telnyx',
-      webhookConcurrency: 'none',
+      telnyxApiKeyKmsKey:
+        'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      webhookConcurrency: 5,
       logRetentionDays: 90,
+      stackName: 'FaxBridgeTest',
+      existingIdentities: 'FAX.example.com',
+      dmarcPolicy: 'quarantine',
+      mailFromDomain: 'none',
     });
     expect(settings).toMatchObject({
       receiptRuleSet: { kind: 'use-active', ruleSetName: 'default-rule-set' },
       hostedZone: { id: 'Z0123456789ABC', name: 'example.com' },
       alarmEmail: 'ops@example.com',
       telnyxApiKeySecret: 'fax-bridge/telnyx',
-      webhookConcurrency: undefined,
+      telnyxApiKeyKmsKey:
+        'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      webhookConcurrency: 5,
       logRetentionDays: 90,
+      stackName: 'FaxBridgeTest',
+      existingIdentities: ['fax.example.com'],
+      dmarcPolicy: 'quarantine',
+      mailFromDomain: undefined,
     });
+    expect(read({ ...valid, webhookConcurrency: 'none' }).webhookConcurrency).toBeUndefined();
+  });
+
+  it('takes a complete secret ARN, six characters after its name', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:fax-bridge/telnyx-AbC123';
+    expect(read({ ...valid, telnyxApiKeySecret: arn }).telnyxApiKeySecret).toBe(arn);
   });
 
   it.each([
@@ -171,11 +267,26 @@ describe('readDeploySettings', () => {
     ['maxPages', 351, /at most 350/],
     ['maxRecipients', 0, /at least 1/],
     ['pageSize', 'legal', /letter or a4/],
+    ['maxFaxesPerSenderPerDay', 'lots', /whole number/],
+    ['maxPagesPerSenderPerDay', 0, /at least 1/],
+    ['maxPagesPerDay', 0, /at least 1/],
     ['noticeTimeZone', 'Mars/Olympus_Mons', /IANA time zone/],
     ['attachFailedDocument', 'maybe', /true or false/],
+    ['transmissionReport', 'yes', /on, no-image or off/],
     ['alarmEmail', 'ops', /email address/],
     ['telnyxApiKeySecret', 'my secret', /secret name/],
     ['webhookConcurrency', 0, /1 to 1000, or none/],
+    [
+      'telnyxApiKeySecret',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:fax-bridge/telnyx',
+      /partial ARN: a complete secret ARN ends with -XXXXXX/,
+    ],
+    ['telnyxApiKeyKmsKey', 'arn:aws:kms:us-east-1:123456789012:key/k', /existing secret/],
+    ['stackName', 'Fax_Bridge', /letters, digits and -/],
+    ['stackName', `F${'a'.repeat(60)}`, /at most 60 characters: .* SES takes at most 64/],
+    ['existingIdentities', 'example.org', /only name the fax domains and the notice domain/],
+    ['dmarcPolicy', 'strict', /one of none, quarantine, reject, off/],
+    ['mailFromDomain', 'bounce.example.net', /subdomain of fax\.example\.com/],
     ['logRetentionDays', 8, /one of 1, 3, 5, 7, 14, 30/],
   ])('names %s alone when it is %j', (key, value, message) => {
     const problems = problemsOf({ ...valid, [key]: value });

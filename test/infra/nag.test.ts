@@ -64,6 +64,7 @@ describe('cdk-nag AwsSolutions', () => {
   it('acknowledges only the reviewed findings, each with a reason a reviewer can check', () => {
     const acks = acknowledgements(everything);
     expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
+      'FaxBridge/ClientStateSecret/Secret AwsSolutions-SMG4',
       expect.stringMatching(
         /^FaxBridge\/FaxWebhook\/Webhook\/Role AwsSolutions-IAM5\[Resource::<FaxBucketFiles\w+\.Arn>\/media\/\*\]$/,
       ),

@@ -9,19 +9,27 @@ import { repoRoot } from '../support/paths';
 
 export { repoRoot };
 
-/** The context `npm run synth` uses: cdk.json's example settings and feature flags. */
+/** cdk.json's context: feature flags, and no settings (a deploy must be given its own). */
 export const cdkJsonContext: Record<string, unknown> = JSON.parse(
   readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8'),
 ).context;
 
+/** The example settings `npm run synth` passes with -c examples=true. */
+export const exampleSettings: Record<string, unknown> = JSON.parse(
+  readFileSync(path.join(repoRoot, 'infra', 'example-settings.json'), 'utf8'),
+);
+
+/** The context of `npm run synth`: cdk.json's, with the example settings. */
+export const exampleContext: Record<string, unknown> = { ...cdkJsonContext, ...exampleSettings };
+
 /**
- * An app with cdk.json's context. To keep assertion tests quick it skips bundling and CDK's own
+ * An app with `npm run synth`'s context. To keep assertion tests quick it skips bundling and CDK's own
  * template schema check; bundle.test.ts synthesizes with both, as `npm run synth` does.
  */
 export function testApp(overrides: Record<string, unknown> = {}): App {
   return new App({
     builtinCloudFormationValidation: false,
-    context: { ...cdkJsonContext, 'aws:cdk:bundling-stacks': [], ...overrides },
+    context: { ...exampleContext, 'aws:cdk:bundling-stacks': [], ...overrides },
   });
 }
 

@@ -8,21 +8,31 @@ import type {
   LambdaFunctionURLEvent,
   LambdaFunctionURLHandler,
 } from 'aws-lambda';
+import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { localObservability } from '../../functions/adapters/observability';
 import { S3Store } from '../../functions/adapters/s3-store';
 import { loadWebhookSettings } from '../../functions/config/webhook-settings';
+import { encodeClientState } from '../../functions/core/shared/client-state';
 import type { JobKey } from '../../functions/core/shared/ports';
 import { wireWebhook } from '../../functions/fax-webhook/wiring';
 import type { SesStoredEmail } from '../../local/stand-ins';
 import { localS3Client } from '../../local/stand-ins';
 import { createTestSigner } from '../support/signature-vectors';
 import { localClientConfig, TEST_BUCKET, TEST_TABLE, useStandIns } from '../support/stand-ins';
-import { faxEventBody } from '../support/telnyx-events';
+import { CLIENT_STATE_SECRET, faxEventBody } from '../support/telnyx-events';
 
 const signer = createTestSigner();
 const OCCURRED_AT = '2026-03-05T15:14:07.677850Z';
+const CREATED_AT = '2026-03-05T15:13:02.000Z';
+
+/** The document as the inbound path stores it: a cover page and two pages of the file. */
+async function faxDocument(): Promise<Uint8Array> {
+  const pdf = await PDFDocument.create();
+  for (let i = 0; i < 3; i++) pdf.addPage([612, 792]);
+  return pdf.save();
+}
 
 /** Stands between the handler and aws-ses-v2-local, and answers 503 while `down`. */
 async function startSesSwitch(target: string) {
@@ -122,6 +132,7 @@ describe('fax webhook handler with the local stand-ins', () => {
       TELNYX_CONNECTION_ID: '234423',
       FAX_FROM_NUMBER: '+13125790015',
       TELNYX_PUBLIC_KEY: signer.publicKey,
+      CLIENT_STATE_SECRET,
       WEBHOOK_URL: 'https://hooks.example.com/fax',
       NOTICE_FROM: 'fax@fax.example.com',
       NOTICE_TIME_ZONE: 'America/Chicago',
@@ -156,11 +167,24 @@ describe('fax webhook handler with the local stand-ins', () => {
       emailMessageId: `<m${n}@example.com>`,
       mediaKey: key.messageId,
       documentPages: 3,
-      recipientDisplay: { international: '+1 312-555-1234', national: '(312) 555-1234' },
-      createdAt: new Date().toISOString(),
+      recipientDisplay: {
+        international: '+1 312-555-1234',
+        national: '(312) 555-1234',
+        domestic: true,
+      },
+      fromNumber: {
+        e164: '+13125550100',
+        international: '+1 312-555-0100',
+        national: '(312) 555-0100',
+        domestic: true,
+      },
+      contents: { files: [{ filename: 'referral.pdf', pages: 2 }], coverPage: true },
+      emailFaxNumbers: 1,
+      faxAddress: '+13125551234@fax.example.com',
+      createdAt: CREATED_AT,
       expiresAt: Math.floor(Date.now() / 1000) + 86_400,
     });
-    await media.putDocument(key.messageId, Buffer.from('%PDF-1.7\n% fax document\n'));
+    await media.putDocument(key.messageId, await faxDocument());
     const status = options.status ?? 'queued';
     const faxId = status === 'queued' ? `fax-${key.messageId}` : undefined;
     await ledger.advance(key, { status, at: new Date().toISOString(), faxId });
@@ -209,21 +233,37 @@ describe('fax webhook handler with the local stand-ins', () => {
     });
     const emails = await emailsTo(job.sender);
     expect(emails).toHaveLength(1);
-    expect(emails[0]).toMatchObject({ from: 'fax@fax.example.com', subject: 'Re: Lab results' });
+    expect(emails[0]).toMatchObject({
+      from: 'fax@fax.example.com',
+      subject: 'Fax delivered: Lab results',
+    });
     expect(emails[0]?.body.text?.trim()).toBe(
       [
-        'Fax delivered to +1 312-555-1234: 3 pages, 58 s',
-        'Your fax to (312) 555-1234 was delivered.',
+        'Fax delivered to (312) 555-1234: 3 pages, 58 s',
         [
-          'Recipient: (312) 555-1234 (+13125551234)',
-          'Pages delivered: 3',
-          'Call duration: 58 seconds',
-          'Completed: Thursday, March 5, 2026 at 9:14:07 AM CST',
+          'To:          (312) 555-1234 (you wrote 312-555-1234)',
+          'From:        (312) 555-0100',
+          'Files:       referral.pdf (2 pages)',
+          'Cover page:  yes, 1 page',
+          'Pages:       3 pages',
+          'Submitted:   Thursday, March 5, 2026 at 9:13:02 AM CST',
+          'Delivered:   Thursday, March 5, 2026 at 9:14:07 AM CST',
+          'Attempts:    1. Thursday, March 5, 2026 at 9:14:07 AM CST: delivered, call 58 seconds',
         ].join('\n'),
+        'The transmission report attached to this email is your proof of delivery.',
         `Fax id: fax-${job.messageId}`,
-        '-- \nfax-bridge',
+        '-- \nThis email was sent automatically by your email-to-fax service.',
       ].join('\n\n'),
     );
+    const [report, ...more] = emails[0]?.attachments ?? [];
+    expect(more).toEqual([]);
+    expect(report).toMatchObject({
+      contentType: 'application/pdf',
+      filename: 'transmission-report-13125551234.pdf',
+    });
+    const pdf = await PDFDocument.load(Buffer.from(report?.content ?? '', 'base64'));
+    expect(pdf.getPageCount()).toBe(1);
+    expect(pdf.getTitle()).toBe('Fax transmission report');
   });
 
   it('sends one email for duplicates, sequential and concurrent', async () => {
@@ -268,7 +308,7 @@ describe('fax webhook handler with the local stand-ins', () => {
     expect(await post(failed)).toMatchObject({ statusCode: 200, body: 'duplicate' });
     const emails = await emailsTo(job.sender);
     expect(emails.map((email) => email.body.text?.split('\n')[0])).toEqual([
-      'Fax to +1 312-555-1234 failed: the line was busy',
+      'Fax to (312) 555-1234 failed: the line was busy',
     ]);
   });
 
@@ -277,13 +317,13 @@ describe('fax webhook handler with the local stand-ins', () => {
       'user_busy',
       'the line was busy',
       'The fax line was busy.',
-      'This is usually temporary: send your email again in a few minutes.',
+      'This is usually temporary: in a few minutes, send your email again. The fax is not retried automatically.',
     ],
     [
       'receiver_unallocated_number',
       'the number is not in service',
       'The phone network says this number is not in service.',
-      'Check the fax number, including the area and country code, and send your email again to the right number.',
+      'Check the fax number, including the area and country code, then send your email again to the right number.',
     ],
     [
       'receiver_no_answer',
@@ -316,17 +356,22 @@ describe('fax webhook handler with the local stand-ins', () => {
       'forward this email to your fax administrator.',
     ],
   ])('explains %s to the sender', async (code, summary, sentence, nextStep) => {
-    const job = await seedJob();
+    const job = await seedJob({ subject: 'Referral' });
     await post(faxEvent(job, 'fax.failed', { failure_reason: code }));
     const [email, ...others] = await emailsTo(job.sender);
     expect(others).toHaveLength(0);
-    const [headline, what, next, details, small] = email?.body.text?.split('\n\n') ?? [];
-    expect(headline).toBe(`Fax to +1 312-555-1234 failed: ${summary}`);
-    expect(what).toBe(`${sentence} Your fax to (312) 555-1234 was not delivered.`);
-    expect(next).toContain(nextStep);
-    expect(details).toBe(
-      'Recipient: (312) 555-1234 (+13125551234)\nFailed: Thursday, March 5, 2026 at 9:14:07 AM CST',
+    expect(email?.subject).toBe('Fax failed: Referral');
+    const [headline, facts, what, next, small] = email?.body.text?.split('\n\n') ?? [];
+    expect(headline).toBe(`Fax to (312) 555-1234 failed: ${summary}`);
+    expect(facts?.split('\n').slice(0, 2)).toEqual([
+      'To:          (312) 555-1234 (you wrote 312-555-1234)',
+      'From:        (312) 555-0100',
+    ]);
+    expect(facts).toContain(
+      `Attempts:    1. Thursday, March 5, 2026 at 9:14:07 AM CST: failed (${summary})`,
     );
+    expect(what).toBe(`${sentence} Your fax was not delivered.`);
+    expect(next).toContain(nextStep);
     expect(small).toBe(`Failure code: ${code}\nFax id: fax-${job.messageId}`);
     expect(email?.attachments).toEqual([]);
   });
@@ -369,6 +414,24 @@ describe('fax webhook handler with the local stand-ins', () => {
       answers.map((answer) => (answer as APIGatewayProxyStructuredResultV2).statusCode),
     ).toEqual([401, 401, 401, 405, 400, 413]);
     expect(await ledger.getJob(job)).toMatchObject({ status: 'queued' });
+    expect(await emailsTo(job.sender)).toHaveLength(0);
+  });
+
+  it('lets no signed event about another fax take over a job still waiting for its fax id', async () => {
+    const job = await seedJob({ status: 'unknown' });
+    const theirs = (payload: Record<string, unknown>) =>
+      faxEventBody(job, 'their-fax', 'fax.delivered', { page_count: 9, ...payload });
+    const answers = [
+      await post(theirs({ client_state: encodeClientState(job, 1, 'their own key'.repeat(3)) })),
+      await post(theirs({ to: '+13125550000' })),
+    ];
+    expect(answers.map((answer) => [answer.statusCode, answer.body])).toEqual([
+      [200, 'ignored'],
+      [200, 'ignored'],
+    ]);
+    const after = await ledger.getJob(job);
+    expect(after).toMatchObject({ status: 'unknown' });
+    expect(after?.faxId).toBeUndefined();
     expect(await emailsTo(job.sender)).toHaveLength(0);
   });
 

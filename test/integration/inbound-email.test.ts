@@ -6,18 +6,23 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { localObservability } from '../../functions/adapters/observability';
 import { loadInboundSettings } from '../../functions/config/inbound-settings';
-import { decodeClientState } from '../../functions/core/shared/fax-job';
+import { verifyClientState } from '../../functions/core/shared/client-state';
 import { wireInbound } from '../../functions/inbound-email/wiring';
+import { zoneResolver } from '../../local/dns-zone';
 import { localS3Client } from '../../local/stand-ins';
 import { checkSendFaxRequest } from '../../local/telnyx-request-schema';
+import { type SigningKey, signingKey, signMail, zoneOf } from '../support/dkim-mail';
 import { accepted, startFakeTelnyx } from '../support/fake-telnyx';
 import { sharedName, sharedPath } from '../support/paths';
 import { sesEvent } from '../support/ses-event';
 import { TEST_BUCKET, useStandIns } from '../support/stand-ins';
+import { CLIENT_STATE_SECRET } from '../support/telnyx-events';
 
 const openapiPath = sharedPath('telnyx', 'fax-openapi.json');
 
 const PUBLIC_KEY = Buffer.alloc(32, 9).toString('base64');
+/** example.com's DKIM key, published in the zone the function looks keys up in. */
+const aliceKey = signingKey('example.com');
 const standIns = useStandIns();
 let telnyx: Awaited<ReturnType<typeof startFakeTelnyx>>;
 let handler: (event: SESEvent) => Promise<void>;
@@ -52,7 +57,8 @@ function compose(input: MailInput): Promise<Buffer> {
     replyTo: input.replyTo,
     cc: input.cc,
     messageId: input.messageIdHeader ?? `<original-${++composed}@example.com>`,
-    date: new Date('2026-11-27T10:00:00Z'),
+    // The function reads the wall clock, and refuses emails older than MAX_EMAIL_AGE_HOURS.
+    date: new Date(),
     headers: input.headers,
     attachments: input.attachments?.map((a) => ({
       filename: a.filename,
@@ -71,20 +77,22 @@ async function deliver(
     recipients?: string[];
     verdicts?: Record<string, string | undefined>;
     messageId?: string;
-    headers?: { name: string; value: string }[];
-    headersTruncated?: boolean;
+    /** The envelope sender, when not the From address (a relay, a replay). */
+    source?: string;
+    sign?: SigningKey;
   } = {},
 ) {
   const messageId = options.messageId ?? `msg-${Date.now()}-${++counter}`;
-  const raw = await compose(input);
+  const composed = await compose(input);
+  const raw = options.sign
+    ? await signMail(composed, options.sign, { signTime: new Date() })
+    : composed;
   await s3.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: `raw/${messageId}`, Body: raw }));
   const event = sesEvent({
     messageId,
-    source: (input.from ?? 'alice@example.com').replace(/^.*<|>$/g, ''),
+    source: options.source ?? (input.from ?? 'alice@example.com').replace(/^.*<|>$/g, ''),
     recipients: options.recipients ?? input.to ?? ['+13125551234@fax.example.com'],
     verdicts: options.verdicts,
-    headers: options.headers,
-    headersTruncated: options.headersTruncated,
   });
   await handler(event);
   return { messageId, event };
@@ -104,13 +112,15 @@ beforeAll(async () => {
     REQUIRE_SENDER_AUTH: 'true',
     TELNYX_API_URL: telnyx.url,
     TELNYX_API_KEY: 'KEY-test',
+    CLIENT_STATE_SECRET,
     TELNYX_CONNECTION_ID: '234423',
     FAX_FROM_NUMBER: '+13125790015',
     TELNYX_PUBLIC_KEY: PUBLIC_KEY,
     WEBHOOK_URL: 'https://hooks.example.com/webhooks/telnyx',
     NOTICE_FROM: 'fax@fax.example.com',
   });
-  handler = wireInbound(settings, localObservability('ERROR')).handle;
+  const resolver = zoneResolver(zoneOf(aliceKey.zone));
+  handler = wireInbound(settings, localObservability('ERROR'), { resolver }).handle;
 });
 
 afterAll(async () => {
@@ -141,9 +151,10 @@ describe('inbound email → fax request', () => {
       webhook_url: 'https://hooks.example.com/webhooks/telnyx',
     });
     // The job is named by sender and Message-ID, so a resent copy finds it (see the test below).
-    expect(decodeClientState(body.client_state)).toEqual({
-      messageId: expect.stringMatching(/^mid-[\w-]{32}$/),
-      recipient: '+13125551234',
+    expect(verifyClientState(body.client_state, CLIENT_STATE_SECRET)).toEqual({
+      valid: true,
+      key: { messageId: expect.stringMatching(/^mid-[\w-]{32}$/), recipient: '+13125551234' },
+      attempt: 1,
     });
     expect(body.media_url?.length).toBeLessThan(2000);
 
@@ -230,12 +241,10 @@ describe('inbound email → fax request', () => {
     const [notice] = all;
     expect(notice?.destination).toEqual({ to: ['alice@example.com'], cc: [], bcc: [] });
     expect(notice?.from).toBe('fax@fax.example.com');
-    expect(notice?.subject).toBe('Re: Lab results');
+    expect(notice?.subject).toBe('Fax not sent to every number: Lab results');
     const text = notice?.body.text ?? '';
-    expect(text).toContain('Your fax is being sent to 1 of 3 numbers');
-    expect(text).toContain(
-      '+1 312-555-1234: being sent now. You will get a separate email when it is delivered or if it fails.',
-    );
+    expect(text.split('\n\n')[0]).toBe('Your fax is being sent to 1 of 3 numbers');
+    expect(text).toMatch(/^\(312\) 555-1234: +being sent$/m);
     expect(text).toContain(
       '"911" is an emergency, service or short code number, which cannot receive faxes.',
     );
@@ -248,7 +257,7 @@ describe('inbound email → refusal notice', () => {
     [
       'no document',
       { text: 'hello' },
-      'Your fax was not sent: The email had no document to fax.',
+      'The email had no document to fax.',
       'Attach the document as a PDF (or a JPEG, PNG, GIF or TIFF image) and send it again.',
     ],
     [
@@ -262,7 +271,7 @@ describe('inbound email → refusal notice', () => {
           },
         ],
       },
-      'Your fax was not sent: This fax service cannot fax "letter.docx": only PDF files and images (JPEG, PNG, GIF, TIFF) can be faxed.',
+      'This fax service cannot fax "letter.docx": only PDF files and images (JPEG, PNG, GIF, TIFF) can be faxed.',
       'Open the file and print it to PDF ("Save as PDF" or "Print to PDF"), then attach the PDF and send again.',
     ],
     [
@@ -276,18 +285,19 @@ describe('inbound email → refusal notice', () => {
           },
         ],
       },
-      'Your fax was not sent: The file "scan.pdf" is damaged or incomplete and cannot be read.',
+      'The file "scan.pdf" is damaged or incomplete and cannot be read.',
       'Open the file to check it, save or export it again, and send the new copy.',
     ],
-  ] as const)('%s', async (_name, input, headline, fix) => {
+  ] as const)('%s', async (_name, input, problem, fix) => {
     await deliver({ subject: 'Forms', ...input });
     expect(faxRequests()).toHaveLength(0);
     const [notice, ...rest] = await emailsTo('alice@example.com');
     expect(rest).toHaveLength(0);
-    expect(notice?.subject).toBe('Re: Forms');
-    expect(notice?.body.text).toContain(headline);
-    expect(notice?.body.text).toContain(fix);
-    expect(notice?.body.text).toContain('Nothing was faxed.');
+    expect(notice?.subject).toBe('Fax not sent: Forms');
+    const paragraphs = notice?.body.text?.split('\n\n') ?? [];
+    expect(paragraphs[0]).toBe('Your fax was not sent');
+    expect(paragraphs[1]).toMatch(/^Your email: +Forms\nResult: +Nothing was faxed$/);
+    expect(paragraphs.slice(2, 4)).toEqual([problem, fix]);
   });
 
   it('refuses a whole email addressed to too many numbers', async () => {
@@ -295,9 +305,11 @@ describe('inbound email → refusal notice', () => {
     await deliver({ to, attachments: [{ filename: 'a.pdf', content: await makePdf(1) }] });
     expect(faxRequests()).toHaveLength(0);
     const [notice] = await emailsTo('alice@example.com');
-    expect(notice?.body.text).toContain(
-      'Your fax was not sent: The email was addressed to 11 fax numbers; at most 10 are allowed in one email. Nothing was sent.',
-    );
+    expect(notice?.subject).toBe('Fax not sent: Referral');
+    expect(notice?.body.text?.split('\n\n').slice(2, 4)).toEqual([
+      'The email was addressed to 11 fax numbers; at most 10 are allowed in one email.',
+      'Split the recipients over several emails of at most 10 fax numbers each.',
+    ]);
   });
 
   it('politely refuses an authenticated sender who is not on the list', async () => {
@@ -307,8 +319,9 @@ describe('inbound email → refusal notice', () => {
     });
     expect(faxRequests()).toHaveLength(0);
     const [notice] = await emailsTo('mallory@example.net');
-    expect(notice?.body.text).toContain(
-      "Your fax was not sent: mallory@example.net is not on this fax service's list of allowed senders.",
+    expect(notice?.subject).toBe('Fax not sent: Referral');
+    expect(notice?.body.text?.split('\n\n')[2]).toBe(
+      "mallory@example.net is not on this fax service's list of allowed senders.",
     );
   });
 
@@ -323,20 +336,26 @@ describe('inbound email → refusal notice', () => {
     expect(await standIns().sentEmails()).toHaveLength(0);
   });
 
-  it('trusts a DKIM signature for the From domain only when SES showed every header', async () => {
+  it('verifies DKIM itself: a relayed email is faxed to its signed To, a forged one dropped', async () => {
     const pdf = await makePdf(1);
-    const dkimOnly = {
-      verdicts: { spf: 'FAIL', dkim: 'PASS', dmarc: 'GRAY' },
-      headers: [{ name: 'DKIM-Signature', value: 'v=1; a=rsa-sha256; d=example.com; s=s1; b=x' }],
+    const relayed = {
+      source: 'bounce@relay.example.net',
+      verdicts: { spf: 'PASS', dkim: 'PASS', dmarc: 'GRAY' },
     };
-    await deliver({ attachments: [{ filename: 'a.pdf', content: pdf }] }, dkimOnly);
+    const mail = { attachments: [{ filename: 'a.pdf', content: pdf }] };
+    await deliver(mail, { ...relayed, sign: aliceKey });
     expect(faxRequests()).toHaveLength(1);
-    await deliver(
-      { attachments: [{ filename: 'a.pdf', content: pdf }] },
-      { ...dkimOnly, headersTruncated: true },
-    );
+    await deliver(mail, { ...relayed, sign: { ...signingKey('example.com'), selector: 'sel' } });
+    await deliver(mail, {
+      ...relayed,
+      sign: aliceKey,
+      recipients: ['+13125559999@fax.example.com'],
+      messageId: 'replayed-elsewhere',
+    });
     expect(faxRequests()).toHaveLength(1);
-    expect(await standIns().sentEmails()).toHaveLength(0);
+    const notices = await emailsTo('alice@example.com');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.body.text).toContain('The fax address was not in the To or Cc line');
   });
 
   it('sends the refusal notice once when the event is delivered again', async () => {
@@ -373,15 +392,13 @@ describe('inbound email → refusal notice', () => {
     expect(faxRequests()).toHaveLength(3);
     const [notice] = await emailsTo('alice@example.com');
     const text = notice?.body.text ?? '';
-    expect(text).toContain(
-      '+1 312-555-0003: not sent. The fax service refused it: Phone number must be in +E.164 format. Check the number and send the email again.',
-    );
-    expect(text).toContain(
-      '+1 312-555-0005: we could not confirm that the fax service took this fax',
-    );
-    expect(text).toContain(
-      'check with the recipient before sending again, so that it is not faxed twice.',
-    );
-    expect(text).toContain('+1 312-555-0006: being sent now.');
+    const paragraphs = text.split('\n\n');
+    expect(paragraphs.slice(0, 5)).toEqual([
+      'Your fax is being sent to 1 of 3 numbers',
+      '(312) 555-0003:  not sent\n(312) 555-0005:  may be on its way: see below\n(312) 555-0006:  being sent',
+      '(312) 555-0003: not sent. The fax service refused it, saying "Phone number must be in +E.164 format". Check the number. Your other numbers are being faxed, so do not send the same email again: send the document in a new email addressed only to the right fax number.',
+      '(312) 555-0005: we could not confirm that the fax service took this fax, because the fax service reported an error of its own. It may still go through: wait for a result email, or check with the recipient before sending again, so that it is not faxed twice.',
+      'For each number being sent you will get a separate email when it is delivered or if it fails.',
+    ]);
   });
 });

@@ -13,7 +13,8 @@ import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { TelnyxClient } from '../../functions/adapters/telnyx-client';
 import { emailIdentity } from '../../functions/core/inbound/email-identity';
 import { type InboundDeps, processInbound } from '../../functions/core/inbound/process-inbound';
-import { formatForPeople } from '../../functions/core/inbound/recipients/number-format';
+import { formatForSender } from '../../functions/core/inbound/recipients/number-format';
+import { zoneResolver } from '../../local/dns-zone';
 import { localS3Client } from '../../local/stand-ins';
 import { startFakeTelnyx } from '../support/fake-telnyx';
 import { type Fault, FaultPlan, runUntilCrash, throttled } from '../support/faulty';
@@ -26,6 +27,7 @@ import {
 } from '../support/inbound-harness';
 import { recordingLog } from '../support/memory-ports';
 import { localClientConfig, TEST_BUCKET, TEST_TABLE, useStandIns } from '../support/stand-ins';
+import { CLIENT_STATE_SECRET } from '../support/telnyx-events';
 
 const standIns = useStandIns();
 let telnyx: Awaited<ReturnType<typeof startFakeTelnyx>>;
@@ -84,6 +86,8 @@ async function storeEmail(scenario: Scenario, pdf: Uint8Array) {
     to: [...scenario.numbers, ...scenario.others].map(faxAddress),
     subject: `Referral ${messageId}`,
     messageId: `<${messageId}@example.com>`,
+    // Written as the clock says, which these runs move on by hours and days.
+    date: now,
     attachments: scenario.attach ? [{ filename: 'referral.pdf', content: Buffer.from(pdf) }] : [],
   });
   await s3.send(new PutObjectCommand({ Bucket: TEST_BUCKET, Key: `raw/${messageId}`, Body: raw }));
@@ -115,7 +119,8 @@ async function judge(messageId: string, scenario: Scenario) {
   const text = notices.map((n) => n.body.text ?? '').join('\n');
   const perNumber = scenario.numbers.map((number) => {
     const sent = faxes.filter((f) => f.to === number).length;
-    const shown = formatForPeople(number);
+    // As the sender reads it: DEFAULT_COUNTRY (US by default) numbers in national format.
+    const shown = formatForSender(number, 'US');
     const toldUnsure =
       text.includes(`${shown}: we could not confirm`) || text.includes(`${shown}: not sent`);
     return { number, sent, accountedFor: sent === 1 || toldUnsure };
@@ -153,6 +158,8 @@ beforeAll(async () => {
     mailer: new SesMailer({ client: new SESClient(localClientConfig(standIns().endpoints.ses)) }),
     clock: () => now,
     log: recordingLog(),
+    resolver: zoneResolver({}),
+    clientStateSecret: async () => CLIENT_STATE_SECRET,
   };
 });
 

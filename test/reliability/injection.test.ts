@@ -60,6 +60,7 @@ const ALLOWED_HEADERS = new Set([
   'content-transfer-encoding',
   'in-reply-to',
   'references',
+  'auto-submitted',
 ]);
 
 async function expectCleanHeaders(notice: OutgoingEmail | undefined) {
@@ -91,7 +92,7 @@ describe('subject, names and file names never reach the notice headers', () => {
     expect(outcome).toMatchObject({ kind: 'refused', refusal: { code: 'no_document' } });
     const parsed = await expectCleanHeaders(deps.mailer.sent[0]);
     expect(parsed.subject).not.toMatch(/[\r\n\u0000-\u001f\u202e\u200b\u2066]/);
-    expect(parsed.subject?.startsWith('Re: ')).toBe(true);
+    expect(parsed.subject?.startsWith('Fax not sent: ')).toBe(true);
   });
 
   it.each(tricks)(

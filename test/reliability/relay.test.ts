@@ -3,7 +3,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { makePdf } from '../../fixtures/documents';
 import type { ReceivedMail } from '../../functions/core/inbound/process-inbound';
-import { composeMail, faxAddress, runInbound, SENDER } from '../support/inbound-harness';
+import { zoneResolver } from '../../local/dns-zone';
+import { signingKey, signMail, zoneOf } from '../support/dkim-mail';
+import {
+  composeMail,
+  faxAddress,
+  memoryDeps,
+  runInbound,
+  SENDER,
+} from '../support/inbound-harness';
 
 const tally = { inputs: 0 };
 afterAll(() => console.info(`relay: ${tally.inputs} inputs`));
@@ -11,13 +19,17 @@ afterAll(() => console.info(`relay: ${tally.inputs} inputs`));
 const withPdf = async (extra: Parameters<typeof composeMail>[0] = {}) =>
   composeMail({ attachments: [{ filename: 'a.pdf', content: await makePdf(1) }], ...extra });
 
-const signature = (domain: string) => ({
-  name: 'DKIM-Signature',
-  value: `v=1; a=rsa-sha256; d=${domain}; s=sel; h=from:to; bh=x; b=y`,
-});
+const evil = signingKey('evil.example');
+const own = signingKey('example.com');
+// The attacker's key is in DNS; the allowed domain's is too, but the attacker does not hold it.
+const zone = zoneOf(evil.zone, own.zone);
+type Signer = (raw: Buffer) => Promise<Buffer>;
+const byEvil: Signer = (raw) => signMail(raw, evil);
+/** A signature claiming the allowed domain, made with the attacker's key. */
+const forgedAligned: Signer = (raw) => signMail(raw, { ...evil, domain: 'example.com' });
 
 describe('a From that is allowed but not authenticated gets no reply at all', () => {
-  const forged: [string, Partial<ReceivedMail>][] = [
+  const forged: [string, Partial<ReceivedMail> & { sign?: Signer }][] = [
     ['SPF and DKIM fail', { verdicts: { spf: 'FAIL', dkim: 'FAIL', dmarc: 'FAIL' } }],
     ['DMARC fails though SPF passes', { verdicts: { spf: 'PASS', dkim: 'PASS', dmarc: 'FAIL' } }],
     ['nothing could be checked', { verdicts: { spf: 'GRAY', dkim: 'GRAY', dmarc: 'GRAY' } }],
@@ -29,7 +41,7 @@ describe('a From that is allowed but not authenticated gets no reply at all', ()
       'DKIM passes for another domain only',
       {
         source: 'bounce@mailer.evil.example',
-        headers: [signature('evil.example')],
+        sign: byEvil,
         verdicts: { spf: 'FAIL', dkim: 'PASS', dmarc: 'GRAY' },
       },
     ],
@@ -37,8 +49,16 @@ describe('a From that is allowed but not authenticated gets no reply at all', ()
       'a forged aligned signature beside a real one for another domain',
       {
         source: 'bounce@mailer.evil.example',
-        headers: [signature('example.com'), signature('evil.example')],
+        sign: async (raw) => forgedAligned(await byEvil(raw)),
         verdicts: { spf: 'FAIL', dkim: 'PASS', dmarc: 'GRAY' },
+      },
+    ],
+    [
+      'a forged aligned signature alone',
+      {
+        source: 'bounce@mailer.evil.example',
+        sign: forgedAligned,
+        verdicts: { spf: 'FAIL', dkim: 'FAIL', dmarc: 'GRAY' },
       },
     ],
     [
@@ -50,10 +70,13 @@ describe('a From that is allowed but not authenticated gets no reply at all', ()
 
   it.each(forged)('%s: dropped, no fax, no email', async (_name, received) => {
     tally.inputs += 1;
-    const { outcome, deps } = await runInbound(await withPdf(), {
+    const raw = await withPdf();
+    const deps = memoryDeps();
+    deps.resolver = zoneResolver(zone);
+    const { outcome } = await runInbound(received.sign ? await received.sign(raw) : raw, {
       source: received.source,
-      headers: received.headers,
       verdicts: received.verdicts,
+      deps,
     });
     expect(outcome).toMatchObject({ kind: 'dropped' });
     expect(deps.mailer.sent).toEqual([]);
@@ -138,7 +161,7 @@ describe('no recipient list makes the bridge email a third party', () => {
     tally.inputs += 1;
     const recipients = ['victim@example.org', 'postmaster@example.com'];
     const { outcome, deps } = await runInbound(await withPdf({ to: recipients }), { recipients });
-    expect(outcome).toEqual({ kind: 'dropped', reason: 'no recipient on a fax domain' });
+    expect(outcome).toEqual({ kind: 'dropped', reason: 'no_fax_recipient' });
     expect(deps.mailer.sent).toEqual([]);
   });
 });

@@ -141,7 +141,7 @@ describe('Telnyx faults during the fax request', () => {
       note: 'busy: 429 Too Many Requests, 3 tries',
     });
     expect(notice).toContain(
-      '+1 312-555-1234: not sent (the fax service was too busy to take it). Nothing was sent to this number. Please send the email again in a few minutes.',
+      '(312) 555-1234: not sent, because the fax service was too busy to take it. Nothing reached this number. Please send the email again in a few minutes.',
     );
   });
 
@@ -156,9 +156,10 @@ describe('Telnyx faults during the fax request', () => {
       note: 'server_error: 500 Internal Server Error',
     });
     expect(notice).toContain(
-      '+1 312-555-1234: we could not confirm that the fax service took this fax (the fax service reported an error of its own).',
+      '(312) 555-1234: we could not confirm that the fax service took this fax, because the fax service reported an error of its own.',
     );
     expect(notice).toContain('so that it is not faxed twice');
+    expect(notice.split('\n\n')[0]).toBe('We could not confirm that your fax was sent');
   });
 
   it('no answer after the request was sent: one request, reported as unconfirmed', async () => {
@@ -167,8 +168,8 @@ describe('Telnyx faults during the fax request', () => {
     const { notice, jobs } = await send(['+13125551234']);
     expect(posts()).toBe(1);
     expect(jobs[0]).toMatchObject({ status: 'unknown' });
-    expect(notice).toContain('+1 312-555-1234: we could not confirm that the fax service took');
-    expect(notice).toContain('(the fax service did not answer in time)');
+    expect(notice).toContain('(312) 555-1234: we could not confirm that the fax service took');
+    expect(notice).toContain('took this fax, because the fax service did not answer in time.');
   });
 
   it('connection dropped after the request was read: one request, reported as unconfirmed', async () => {
@@ -177,7 +178,7 @@ describe('Telnyx faults during the fax request', () => {
     const { notice, jobs } = await send(['+13125551234']);
     expect(posts()).toBe(1);
     expect(jobs[0]).toMatchObject({ status: 'unknown' });
-    expect(notice).toContain('(the connection to the fax service broke)');
+    expect(notice).toContain('took this fax, because the connection to the fax service broke.');
   });
 
   it('connection reset before the request is read: not retried blind, reported as unconfirmed', async () => {
@@ -189,7 +190,7 @@ describe('Telnyx faults during the fax request', () => {
       expect(reset.connections()).toBe(1);
       tally.requests += reset.connections();
       expect(jobs[0]).toMatchObject({ status: 'unknown' });
-      expect(notice).toContain('+1 312-555-1234: we could not confirm that the fax service took');
+      expect(notice).toContain('(312) 555-1234: we could not confirm that the fax service took');
     } finally {
       await reset.stop();
     }
@@ -204,7 +205,7 @@ describe('Telnyx faults during the fax request', () => {
       note: 'unreachable: ECONNREFUSED, 3 tries',
     });
     expect(notice).toContain(
-      '+1 312-555-1234: not sent (the fax service could not be reached). Nothing was sent to this number. Please send the email again in a few minutes.',
+      '(312) 555-1234: not sent, because the fax service could not be reached. Nothing reached this number. Please send the email again in a few minutes.',
     );
   });
 
@@ -241,7 +242,7 @@ describe('Telnyx refusing the API key', () => {
         note: expect.stringMatching(/^api_key_refused: /),
       });
       expect(notice).toContain(
-        "+1 312-555-1234: not sent (the fax service refused this bridge's API key). Nothing was sent to this number. This is for your fax administrator to fix: please forward this email to them.",
+        "(312) 555-1234: not sent, because the fax service refused this bridge's API key. Nothing reached this number. This is for your fax administrator to fix: please forward this email to them.",
       );
       expect(notice).not.toMatch(/send(ing)? the email again|few minutes/i);
     },

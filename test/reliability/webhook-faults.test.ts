@@ -14,7 +14,7 @@ import { type Fault, FaultPlan, throttled } from '../support/faulty';
 import { RecordingMailer } from '../support/memory-ports';
 import { createTestSigner } from '../support/signature-vectors';
 import { localClientConfig, TEST_TABLE, useStandIns } from '../support/stand-ins';
-import { faxEventBody } from '../support/telnyx-events';
+import { CLIENT_STATE_SECRET, faxEventBody } from '../support/telnyx-events';
 
 const standIns = useStandIns();
 const signer = createTestSigner();
@@ -43,6 +43,7 @@ function deps(overrides: Partial<WebhookDeps> = {}): WebhookDeps {
       noticeFrom: 'fax@fax.example.com',
       noticeTimeZone: 'UTC',
       attachFailedDocument: false,
+      transmissionReport: 'off',
       retentionDays: 7,
     },
     ledger,
@@ -51,6 +52,7 @@ function deps(overrides: Partial<WebhookDeps> = {}): WebhookDeps {
     clock: () => NOW,
     log: silent,
     publicKey: webhookPublicKey(signer.publicKey),
+    clientStateSecret: async () => CLIENT_STATE_SECRET,
     ...overrides,
   };
 }
@@ -184,7 +186,8 @@ describe('webhooks duplicated and reordered', () => {
       expect(stored).toMatchObject({ status: STATUS[terminal], faxId: job.faxId });
       expect(account(job)).toBe(1);
       const [email] = emailsFor(job);
-      expect(email?.subject).toBe(`Re: Referral ${job.messageId.split('-')[1]}`);
+      const outcome = terminal === 'fax.delivered' ? 'Fax delivered' : 'Fax failed';
+      expect(email?.subject).toBe(`${outcome}: Referral ${job.messageId.split('-')[1]}`);
       expect(email?.text.split('\n')[0]).toMatch(
         terminal === 'fax.delivered' ? /^Fax delivered to / : /^Fax to .* failed/,
       );
@@ -206,8 +209,8 @@ describe('webhooks duplicated and reordered', () => {
     expect(answers.map((a) => [a.statusCode, a.outcome])).toEqual([
       [200, { kind: 'ignored', reason: 'unknown_fax' }],
       [200, { kind: 'ignored', reason: 'unknown_fax' }],
-      [200, { kind: 'ignored', reason: 'unknown_fax' }],
-      [200, { kind: 'ignored', reason: 'unknown_fax' }],
+      [200, { kind: 'ignored', reason: 'forged_client_state' }],
+      [200, { kind: 'ignored', reason: 'forged_client_state' }],
       [200, { kind: 'ignored', reason: 'other_fax' }],
       [200, { kind: 'ignored', reason: 'inbound_fax' }],
     ]);

@@ -10,6 +10,7 @@ import {
   type ReceivedMail,
 } from '../../functions/core/inbound/process-inbound';
 import type { FaxApi, FaxRequest, FaxSendResult } from '../../functions/core/shared/ports';
+import { zoneResolver } from '../../local/dns-zone';
 import {
   MemoryLedger,
   MemoryMailStore,
@@ -18,6 +19,7 @@ import {
   RecordingMailer,
   recordingLog,
 } from './memory-ports';
+import { CLIENT_STATE_SECRET } from './telnyx-events';
 
 export const SENDER = 'alice@example.com';
 export const FAX_DOMAIN = 'fax.example.com';
@@ -39,6 +41,8 @@ export function inboundSettings(overrides: Partial<InboundSettings> = {}): Inbou
     maxPages: 100,
     pageSize: 'letter',
     retentionDays: 7,
+    maxEmailAgeHours: 72,
+    dailyCaps: { senderFaxes: 100, senderPages: 1000, bridgePages: 3000 },
     ...overrides,
   };
 }
@@ -64,18 +68,19 @@ export interface ReceivedOptions {
   recipients?: string[];
   source?: string;
   verdicts?: ReceivedMail['verdicts'];
-  headers?: ReceivedMail['headers'];
   commonHeaders?: ReceivedMail['commonHeaders'];
 }
 
-/** What SES tells the Lambda about a message it stored under raw/<messageId>. */
+/**
+ * What SES tells the Lambda about a message it stored under raw/<messageId>: by default, mail
+ * the sender's own server delivered (SPF passes for the From domain).
+ */
 export function receivedMail(messageId: string, options: ReceivedOptions = {}): ReceivedMail {
   const source = options.source ?? SENDER;
   return {
     messageId,
     source,
     recipients: options.recipients ?? [faxAddress('+13125551234')],
-    headers: options.headers ?? [],
     verdicts: options.verdicts ?? { spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
     commonHeaders: options.commonHeaders ?? { from: [source] },
   };
@@ -99,6 +104,9 @@ export function memoryDeps(answer?: (request: FaxRequest) => FaxSendResult): Mem
     mailer: new RecordingMailer(),
     clock: () => new Date('2026-11-27T10:00:05Z'),
     log: recordingLog(),
+    // No domain has DKIM keys until a test adds them (test/support/dkim-mail.ts).
+    resolver: zoneResolver({}),
+    clientStateSecret: async () => CLIENT_STATE_SECRET,
   };
 }
 

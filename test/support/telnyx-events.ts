@@ -1,5 +1,12 @@
-import { encodeClientState } from '../../functions/core/shared/fax-job';
+import { encodeClientState, FIRST_ATTEMPT } from '../../functions/core/shared/client-state';
 import type { JobKey } from '../../functions/core/shared/ports';
+
+/** The client_state key of the tests' bridge: CLIENT_STATE_SECRET, or what the fakes hand out. */
+export const CLIENT_STATE_SECRET = 'test-client-state-key-0123456789abcdef0123456789';
+
+/** The client_state the tests' bridge sends Telnyx for `key`. */
+export const clientStateFor = (key: JobKey, attempt = FIRST_ATTEMPT) =>
+  encodeClientState(key, attempt, CLIENT_STATE_SECRET);
 
 const STATUS_OF: Record<string, string> = {
   'fax.queued': 'queued',
@@ -31,7 +38,7 @@ export function faxEventBody(
         direction: 'outbound',
         from: '+13125790015',
         to: key.recipient,
-        client_state: encodeClientState(key),
+        client_state: clientStateFor(key),
         status: STATUS_OF[type] ?? type.replace(/^fax\./, ''),
         user_id: '19a75cea-02c6-4b9a-84fa-c9bc8341feb8',
         ...payload,

@@ -1,9 +1,9 @@
 // The ledger job claimed for each number of an email, and the request Telnyx is sent for it.
-import { encodeClientState } from '../shared/fax-job';
-import type { FaxQuality, FaxRequest, JobKey, NewFaxJob } from '../shared/ports';
+import { encodeClientState, FIRST_ATTEMPT } from '../shared/client-state';
+import type { FaxQuality, FaxRequest, JobKey, NewFaxJob, NumberDisplay } from '../shared/ports';
 import type { EmailFacts } from './plan';
 import type { InboundSettings } from './process-inbound';
-import { formatForPeople, formatNational } from './recipients/number-format';
+import { formatForPeople, formatNational, isDomestic } from './recipients/number-format';
 import type { FaxNumber } from './recipients/recipients';
 
 export const jobKey = (email: EmailFacts, number: FaxNumber): JobKey => ({
@@ -37,11 +37,48 @@ export function faxJob(
   };
 }
 
+const display = (e164: string, country: string): NumberDisplay => ({
+  international: formatForPeople(e164),
+  national: formatNational(e164),
+  domestic: isDomestic(e164, country),
+});
+
+type JobFacts = Pick<
+  NewFaxJob,
+  'recipientDisplay' | 'fromNumber' | 'contents' | 'emailFaxNumbers' | 'faxAddress'
+>;
+
+/**
+ * What the result email tells about a fax, worked out here where the phone metadata is: the
+ * webhook function has none. `document.pages` counts the cover page, `files` do not.
+ */
+export function jobFacts(
+  number: FaxNumber,
+  document: { pages: number; files: { filename: string; pages: number }[] },
+  emailFaxNumbers: number,
+  settings: Pick<InboundSettings, 'telnyx' | 'defaultCountry' | 'faxDomains'>,
+): JobFacts {
+  const filePages = document.files.reduce((sum, file) => sum + file.pages, 0);
+  const { fromNumber } = settings.telnyx;
+  const faxDomain = settings.faxDomains[0];
+  return {
+    recipientDisplay: display(number.e164, settings.defaultCountry),
+    fromNumber: { e164: fromNumber, ...display(fromNumber, settings.defaultCountry) },
+    contents: {
+      files: document.files.map(({ filename, pages }) => ({ filename, pages })),
+      coverPage: document.pages > filePages,
+    },
+    emailFaxNumbers,
+    faxAddress: faxDomain ? `${number.e164}@${faxDomain}` : undefined,
+  };
+}
+
 export function faxRequest(
   key: JobKey,
   mediaUrl: string,
   quality: FaxQuality,
   settings: Pick<InboundSettings, 'telnyx' | 'webhookUrl'>,
+  clientStateSecret: string,
 ): FaxRequest {
   return {
     connectionId: settings.telnyx.connectionId,
@@ -50,6 +87,6 @@ export function faxRequest(
     mediaUrl,
     quality,
     webhookUrl: settings.webhookUrl,
-    clientState: encodeClientState(key),
+    clientState: encodeClientState(key, FIRST_ATTEMPT, clientStateSecret),
   };
 }

@@ -1,6 +1,6 @@
-import { composeNotice } from '../shared/notice-email';
+import { composeNotice, type NoticeFact } from '../shared/notice-email';
 import type { FaxNotSentCode, FaxUnknownCode, OutgoingEmail } from '../shared/ports';
-import { formatForPeople } from './recipients/number-format';
+import { formatForSender } from './recipients/number-format';
 import {
   type Explanation,
   explainRecipientProblem,
@@ -37,6 +37,12 @@ export interface NoticeContext {
   sender: string;
   subject: string;
   emailMessageId?: string;
+  /** Who to ask, in the footer (ADMIN_CONTACT). */
+  adminContact?: string;
+  /** The first fax domain, for addresses the sender can copy. */
+  faxDomain?: string;
+  /** DEFAULT_COUNTRY: numbers there are shown the national way. */
+  defaultCountry?: string;
 }
 
 /** The whole email is refused: one reason, one fix. */
@@ -44,8 +50,13 @@ export function refusalNotice(context: NoticeContext, refusal: Refusal): Outgoin
   const { problem, fix } = explainRefusal(refusal);
   return composeNotice({
     ...envelope(context),
-    headline: `Your fax was not sent: ${problem}`,
-    paragraphs: [fix, 'Nothing was faxed.'],
+    outcome: 'not_sent',
+    headline: 'Your fax was not sent',
+    facts: [
+      { label: 'Your email', value: context.subject || '(no subject)' },
+      { label: 'Result', value: 'Nothing was faxed' },
+    ],
+    paragraphs: [problem, fix],
     smallPrint: [`Reason code: ${refusal.code}`],
   });
 }
@@ -88,26 +99,69 @@ const UNKNOWN: Record<UnknownReason, Explanation> = {
   unrecorded: { problem: 'no answer from the fax service was recorded', fix: WAIT_OR_CHECK },
 };
 
-const lineFor = (result: RecipientResult): string => {
+/** Telnyx's own words, quoted once, without the full stop that would double ours. */
+const quoted = (detail: string) => `"${detail.trim().replace(/[.\s]+$/, '')}"`;
+
+interface Reading {
+  context: NoticeContext;
+  /** Other numbers of the email are being faxed: sending the email again would fax them twice. */
+  othersSent: boolean;
+}
+
+const shown = (e164: string, r: Reading) => formatForSender(e164, r.context.defaultCountry);
+
+const OTHERS_SENT = 'Your other numbers are being faxed, so do not send the same email again';
+
+/** How to send again to this number and no other. */
+function sendAgain(e164: string, r: Reading, plain: string): string {
+  if (!r.othersSent) return plain;
+  const address = r.context.faxDomain ? `${e164}@${r.context.faxDomain}` : undefined;
+  return `${OTHERS_SENT}: to fax this number alone, send the document in a new email addressed only to ${address ?? 'this number'}.`;
+}
+
+// A number the fax service refused is likely mistyped: its own address would fail again.
+const sendToRightNumber = (r: Reading) =>
+  r.othersSent
+    ? `${OTHERS_SENT}: send the document in a new email addressed only to the right fax number.`
+    : 'Then send the email again.';
+
+const lineFor = (result: RecipientResult, r: Reading): string => {
   switch (result.kind) {
     case 'queued':
-      return `${formatForPeople(result.e164)}: being sent now. You will get a separate email when it is delivered or if it fails.`;
+      return `${shown(result.e164, r)}: being sent now. You will get a separate email when it is delivered or if it fails.`;
     case 'problem': {
-      const { problem, fix } = explainRecipientProblem(result.problem);
+      const { problem, fix } = explainRecipientProblem(result.problem, r.context.faxDomain);
       return `${problem} ${fix}`;
     }
     case 'refused_by_telnyx':
-      return `${formatForPeople(result.e164)}: not sent. The fax service refused it: ${result.detail}. Check the number and send the email again.`;
+      return `${shown(result.e164, r)}: not sent. The fax service refused it, saying ${quoted(result.detail)}. Check the number. ${sendToRightNumber(r)}`;
     case 'not_sent': {
       const { problem, fix } = NOT_SENT[result.code];
-      return `${formatForPeople(result.e164)}: not sent (${problem}). Nothing was sent to this number. ${fix}`;
+      const next = fix === SEND_AGAIN_LATER ? sendAgain(result.e164, r, fix) : fix;
+      return `${shown(result.e164, r)}: not sent, because ${problem}. Nothing reached this number. ${next}`;
     }
     case 'unknown': {
       const { problem, fix } = UNKNOWN[result.code];
-      return `${formatForPeople(result.e164)}: we could not confirm that the fax service took this fax (${problem}). ${fix}`;
+      return `${shown(result.e164, r)}: we could not confirm that the fax service took this fax, because ${problem}. ${fix}`;
     }
   }
 };
+
+const STATUS: Record<RecipientResult['kind'], string> = {
+  queued: 'being sent',
+  problem: 'not sent',
+  refused_by_telnyx: 'not sent',
+  not_sent: 'not sent',
+  unknown: 'may be on its way: see below',
+};
+
+function factFor(result: RecipientResult, r: Reading): NoticeFact {
+  const label = result.kind === 'problem' ? `"${result.problem.typed}"` : shown(result.e164, r);
+  return { label, value: STATUS[result.kind] };
+}
+
+const SEPARATE_EMAIL =
+  'For each number being sent you will get a separate email when it is delivered or if it fails.';
 
 const needsTelling = (result: RecipientResult) => result.kind !== 'queued';
 
@@ -119,14 +173,25 @@ export function recipientsNotice(
   context: NoticeContext,
   results: RecipientResult[],
   skippedFiles: string[],
+  /** Characters of the cover page that no font could draw (CJK, …). */
+  unprintable: string[] = [],
 ): OutgoingEmail | undefined {
-  if (!results.some(needsTelling) && skippedFiles.length === 0) return undefined;
+  if (!results.some(needsTelling) && skippedFiles.length === 0 && unprintable.length === 0) {
+    return undefined;
+  }
   const sent = results.filter((r) => r.kind === 'queued').length;
+  // A fax of unknown fate may be on its way: sending the email again could fax it twice.
+  const unsure = results.filter((r) => r.kind === 'unknown').length;
+  const reading: Reading = { context, othersSent: sent + unsure > 0 };
   const headline =
     sent === 0
-      ? 'Your fax was not sent to any number'
+      ? unsure === 0
+        ? 'Your fax was not sent to any number'
+        : 'We could not confirm that your fax was sent'
       : sent === results.length
-        ? `Your fax is being sent to ${count(sent, 'number')}, with a note about your attachments`
+        ? skippedFiles.length === 0
+          ? `Your fax is being sent to ${count(sent, 'number')}, with characters missing from its cover page`
+          : `Your fax is being sent to ${count(sent, 'number')}, without some attachments`
         : `Your fax is being sent to ${sent} of ${count(results.length, 'number')}`;
   const skipped = skippedFiles.length
     ? [
@@ -135,8 +200,26 @@ export function recipientsNotice(
     : [];
   return composeNotice({
     ...envelope(context),
+    outcome:
+      sent > 0
+        ? sent === results.length
+          ? 'attachments'
+          : 'partly_sent'
+        : unsure > 0
+          ? 'unconfirmed'
+          : 'not_sent',
     headline,
-    paragraphs: [...results.map(lineFor), ...skipped],
+    facts: results.map((r) => factFor(r, reading)),
+    paragraphs: [
+      ...results.filter(needsTelling).map((r) => lineFor(r, reading)),
+      ...skipped,
+      ...(unprintable.length
+        ? [
+            `Characters that could not be printed on the cover page (each shown there as a box): ${unprintable.join(' ')}. To fax text in those scripts, attach it as a PDF.`,
+          ]
+        : []),
+      ...(sent > 0 ? [SEPARATE_EMAIL] : []),
+    ],
   });
 }
 
@@ -147,4 +230,5 @@ const envelope = (context: NoticeContext) => ({
   to: context.sender,
   originalSubject: context.subject,
   originalMessageId: context.emailMessageId,
+  adminContact: context.adminContact,
 });

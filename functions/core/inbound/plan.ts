@@ -1,18 +1,17 @@
-// What becomes of an email, decided from the message and what SES said of it: dropped in silence,
-// refused with a notice, only reported (no number it may fax), or faxed.
-import addressparser from 'nodemailer/lib/addressparser';
+// What becomes of an admitted email (see admission.ts) once its body is read: faxed with the
+// document options and quality its subject and text ask for, or refused when it cannot be read.
 import type { FaxQuality } from '../shared/ports';
 import { MAX_DOCUMENT_BYTES } from '../shared/telnyx-limits';
+import type { Admission, Admitted } from './admission';
+import { coverSheet } from './cover-sheet';
 import type { DocumentOptions } from './document/build-document';
-import { emailIdentity } from './email-identity';
 import type { NoticeContext, RecipientResult } from './inbound-notice';
 import { ownText } from './mail/body-text';
 import type { ParsedEmail } from './mail/parse-email';
 import { readSubjectTags } from './mail/subject-tags';
-import type { InboundSettings, ReceivedMail } from './process-inbound';
-import { type FaxNumber, parseRecipients } from './recipients/recipients';
+import type { InboundSettings } from './process-inbound';
+import type { FaxNumber } from './recipients/recipients';
 import type { Refusal } from './refusals';
-import { dkimDomains, judgeSender, type SenderEvidence } from './sender-policy';
 
 /** What every path that answers the sender needs to know of the email. */
 export interface EmailFacts {
@@ -20,6 +19,7 @@ export interface EmailFacts {
   identity: string;
   /** This delivery's SES id, for the logs. */
   sesMessageId: string;
+  /** The subject is the one the sender vouches for (see admission.ts), '' when none. */
   context: NoticeContext;
 }
 
@@ -35,42 +35,17 @@ export interface FaxPlan {
 }
 
 export type InboundPlan =
-  | { kind: 'dropped'; reason: string }
-  | { kind: 'refused'; email: EmailFacts; refusal: Refusal; parseError?: string }
-  | { kind: 'nothing_to_fax'; email: EmailFacts; problems: RecipientResult[] }
+  | Extract<Admission, { kind: 'dropped' | 'refused' | 'nothing_to_fax' }>
   | FaxPlan;
 
-export function planEmail(
-  received: ReceivedMail,
-  email: ParsedEmail,
-  settings: InboundSettings,
-): InboundPlan {
-  const verdict = judge(received, email.from, settings);
-  if (verdict.kind === 'dropped') return verdict;
-  const { sender } = verdict;
-  const facts = emailFacts(received, settings, sender, email.subject, email.messageId);
-  if (verdict.kind === 'refused') return refused(facts, { code: 'sender_not_allowed', sender });
-  const recipients = parseRecipients(received.recipients, settings);
-  if (recipients.kind === 'too_many') {
-    const { count, limit } = recipients;
-    return refused(facts, { code: 'too_many_recipients', count, limit });
-  }
-  const problems = recipients.problems.map((problem) => ({ kind: 'problem' as const, problem }));
-  if (recipients.numbers.length > 0) {
-    return faxPlan(facts, email, recipients.numbers, problems, settings);
-  }
-  if (problems.length > 0) return { kind: 'nothing_to_fax', email: facts, problems };
-  return { kind: 'dropped', reason: 'no recipient on a fax domain' };
-}
-
-function faxPlan(
-  email: EmailFacts,
+/** The subject read for tags and the cover page is the vouched-for one, never the parser's. */
+export function planFax(
+  admitted: Admitted,
   parsed: ParsedEmail,
-  numbers: FaxNumber[],
-  problems: RecipientResult[],
   settings: InboundSettings,
 ): FaxPlan {
-  const tags = readSubjectTags(parsed.subject);
+  const { email, numbers, problems } = admitted;
+  const tags = readSubjectTags(email.context.subject);
   const text = ownText(parsed.text);
   const cover = tags.cover && text && { subject: tags.subject, sender: email.context.sender, text };
   return {
@@ -83,80 +58,21 @@ function faxPlan(
       pageSize: settings.pageSize,
       maxPages: settings.maxPages,
       maxBytes: MAX_DOCUMENT_BYTES,
-      cover: cover ? { ...cover, timeZone: settings.noticeTimeZone } : false,
+      cover: cover ? coverSheet(cover, parsed, numbers, settings) : false,
     },
     quality: tags.quality,
   };
 }
 
-const refused = (email: EmailFacts, refusal: Refusal): InboundPlan => ({
-  kind: 'refused',
-  email,
-  refusal,
-});
-
-const judge = (received: ReceivedMail, from: SenderEvidence['from'], settings: InboundSettings) =>
-  judgeSender(
-    {
-      from,
-      envelopeFrom: received.source,
-      dkimDomains: dkimDomains(received.headers),
-      verdicts: received.verdicts,
-    },
-    settings,
-  );
-
-/**
- * mailparser gave up on the message (absurdly many parts or huge headers): the sender is judged
- * by what SES read, so that an authenticated sender still hears why nothing was faxed.
- */
-export function planUnparseable(
-  received: ReceivedMail,
-  error: unknown,
-  settings: InboundSettings,
-): InboundPlan {
-  const reason = `unparseable message: ${error instanceof Error ? error.message : String(error)}`;
-  const common = received.commonHeaders ?? {};
-  const fromHeaders =
-    common.from ??
-    received.headers.filter((h) => h.name.toLowerCase() === 'from').map((h) => h.value);
-  const from = addressparser(fromHeaders.join(', '), { flatten: true });
-  const verdict = judge(received, from, settings);
-  if (verdict.kind === 'dropped')
-    return { kind: 'dropped', reason: `${reason} (${verdict.reason})` };
-  const recipients = parseRecipients(received.recipients, settings);
-  if (recipients.kind === 'ok' && recipients.numbers.length + recipients.problems.length === 0) {
-    return { kind: 'dropped', reason: `${reason} (no recipient on a fax domain)` };
-  }
-  const { sender } = verdict;
-  const email = emailFacts(received, settings, sender, common.subject ?? '', common.messageId);
-  const refusal: Refusal =
-    verdict.kind === 'refused' ? { code: 'sender_not_allowed', sender } : parseRefusal(error);
-  return { kind: 'refused', email, refusal, parseError: reason };
-}
-
 /** mailparser's splitter stops at this many MIME nodes (and at 1 MB of headers in one part). */
 const MAX_MIME_PARTS = 1000;
 
-function parseRefusal(error: unknown): Refusal {
+/** mailparser gave up on an admitted email's body: the sender hears why nothing was faxed. */
+export function unparseableRefusal(error: unknown): Refusal {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   return code === 'EMAXLEN' && /child nodes/i.test(String(message))
     ? { code: 'too_many_attachments', limit: MAX_MIME_PARTS }
     : { code: 'email_too_complex' };
-}
-
-function emailFacts(
-  received: ReceivedMail,
-  settings: InboundSettings,
-  sender: string,
-  subject: string,
-  messageIdHeader: string | undefined,
-): EmailFacts {
-  return {
-    identity: emailIdentity(received.messageId, sender, messageIdHeader),
-    sesMessageId: received.messageId,
-    context: { noticeFrom: settings.noticeFrom, sender, subject, emailMessageId: messageIdHeader },
-  };
 }
 
 /**

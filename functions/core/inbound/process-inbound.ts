@@ -1,6 +1,7 @@
 import { sendNoticeOnce } from '../shared/notice-once';
 import type {
   Clock,
+  DnsResolver,
   FaxApi,
   Ledger,
   Log,
@@ -9,18 +10,31 @@ import type {
   MediaStore,
   OutgoingEmail,
 } from '../shared/ports';
+import {
+  type Admission,
+  type Admitted,
+  admitEmail,
+  admitUnreadHeaders,
+  type DropReason,
+  recipientsExpiry,
+  replayRefusal,
+} from './admission';
+import { reserveDailyCaps } from './daily-cap-reservation';
 import { buildFaxDocument, type FaxDocument } from './document/build-document';
 import { noticeId } from './email-identity';
-import { faxJob, faxRequest, jobKey } from './fax-plan';
+import { faxJob, faxRequest, jobFacts, jobKey } from './fax-plan';
 import { type RecipientResult, recipientsNotice, refusalNotice } from './inbound-notice';
-import { type ParsedEmail, parseEmail } from './mail/parse-email';
+import { verifyDkim } from './mail/dkim';
+import { readHeaderBlock } from './mail/header-block';
+import type { OnceOnlyField } from './mail/message-shape';
+import { parseEmail } from './mail/parse-email';
 import {
   type EmailFacts,
   type FaxPlan,
   type InboundPlan,
   noticeClaim,
-  planEmail,
-  planUnparseable,
+  planFax,
+  unparseableRefusal,
 } from './plan';
 import type { FaxNumber } from './recipients/recipients';
 import type { Refusal } from './refusals';
@@ -32,11 +46,10 @@ export interface ReceivedMail {
   messageId: string;
   /** Envelope sender (MAIL FROM). */
   source: string;
-  /** Envelope recipients (RCPT TO), so Bcc works. */
+  /** Envelope recipients (RCPT TO), believed when SPF vouches (see sender-policy.ts). */
   recipients: string[];
-  headers: { name: string; value: string }[];
   verdicts: SesVerdicts;
-  /** What SES itself read from the headers (`mail.commonHeaders`), for a body we cannot parse. */
+  /** What SES itself read from the headers (`mail.commonHeaders`), for a header block we cannot read. */
   commonHeaders?: { from?: string[]; subject?: string; messageId?: string };
 }
 
@@ -48,6 +61,10 @@ export interface InboundDeps {
   mailer: Mailer;
   clock: Clock;
   log: Log;
+  /** Answers the DKIM key lookups. */
+  resolver: DnsResolver;
+  /** The key each fax's client_state is signed with (shared/client-state). */
+  clientStateSecret: () => Promise<string>;
 }
 
 /** What the inbound flow is told; the wiring gives it no more than this. */
@@ -59,19 +76,35 @@ export interface InboundSettings {
   allowedCountries: string[];
   telnyx: { connectionId: string; fromNumber: string };
   webhookUrl: string;
+  /** The notices' From: an address, with a display name or without. */
   noticeFrom: string;
   noticeTimeZone: string;
+  /** Who to ask, in the notices' footer. */
+  adminContact?: string;
+  /** What the cover sheet says of the bridge's side: COVER_ORGANISATION, COVER_PHONE, COVER_NOTICE. */
+  cover?: { organisation?: string; phone?: string; notice?: string };
   mediaUrlTtlSeconds: number;
   maxRecipients: number;
   maxPages: number;
   pageSize: 'letter' | 'a4';
   retentionDays: number;
+  /** Older emails are refused (see mail/message-date.ts). */
+  maxEmailAgeHours: number;
+  /** Per sender and for the whole bridge, per day in `noticeTimeZone` (see daily-caps.ts). */
+  dailyCaps: { senderFaxes: number; senderPages: number; bridgePages: number };
 }
 
 export type InboundOutcome =
-  | { kind: 'dropped'; reason: string }
-  | { kind: 'refused'; refusal: Refusal; noticeSent: boolean }
-  | { kind: 'faxed'; pages: number; results: RecipientResult[]; noticeSent: boolean };
+  | { kind: 'dropped'; reason: DropReason; field?: OnceOnlyField }
+  | { kind: 'refused'; refusal: Refusal; noticeSent: boolean; bridgePagesToday?: number }
+  | {
+      kind: 'faxed';
+      pages: number;
+      results: RecipientResult[];
+      noticeSent: boolean;
+      /** The bridge's pages counted today, for the operator's alarm on the daily cap. */
+      bridgePagesToday?: number;
+    };
 
 export async function processInbound(
   received: ReceivedMail,
@@ -89,11 +122,18 @@ export async function processInbound(
     case 'fax': {
       const document = await buildFaxDocument(plan.parsed, plan.document);
       if (document.kind === 'refused') return refuse(plan.email, document.refusal, deps);
-      const { pages, files, passthrough, skipped } = document;
-      deps.log.info('document built', { pages, files, passthrough });
+      const { pages, files, passthrough, skipped, unprintable } = document;
+      deps.log.info('document built', { pages, files: files.length, passthrough });
+      const caps = await reserveDailyCaps(plan, pages, settings, deps);
+      const { bridgePagesToday } = caps;
+      if (caps.kind === 'over') {
+        return { ...(await refuse(plan.email, caps.refusal, deps)), bridgePagesToday };
+      }
       const results = await sendFaxes(plan, document, settings, deps);
       const skippedFiles = skipped.map((s) => s.filename);
-      return report(plan.email, pages, [...results, ...plan.problems], skippedFiles, deps);
+      const all = [...results, ...plan.problems];
+      const outcome = await report(plan.email, pages, all, skippedFiles, deps, unprintable);
+      return { ...outcome, bridgePagesToday };
     }
   }
 }
@@ -103,24 +143,84 @@ async function readAndPlan(
   settings: InboundSettings,
   deps: InboundDeps,
 ): Promise<InboundPlan> {
-  const raw = await deps.mail.openRawMail(received.messageId);
-  if (!raw) throw new Error(`raw/${received.messageId} is not in the bucket`);
-  let email: ParsedEmail;
+  const admission = await admit(received, settings, deps);
+  switch (admission.kind) {
+    case 'needs_dkim':
+    case 'retry':
+      // The DKIM keys of the From domain could not be looked up: Lambda tries again later.
+      throw new Error(`DKIM keys of the sender's domain unavailable for ${received.messageId}`);
+    case 'admitted':
+      return (
+        (await replayOf(admission, settings, deps)) ?? readBody(received, admission, settings, deps)
+      );
+    default:
+      return admission;
+  }
+}
+
+/** Judged from the header block, and the DKIM signatures only when SPF does not vouch. */
+async function admit(
+  received: ReceivedMail,
+  settings: InboundSettings,
+  deps: InboundDeps,
+): Promise<Admission> {
+  const raw = await openRaw(received, deps);
+  const block = await readHeaderBlock(raw);
+  if (block.kind === 'too_large') return admitUnreadHeaders(received, settings);
+  const input = { received, fields: block.fields, now: deps.clock() };
+  const first = await admitEmail(input, settings);
+  if (first.kind !== 'needs_dkim') {
+    raw.destroy();
+    return first;
+  }
+  const { fromDomain } = first;
+  const dkim = await verifyDkim(block.message, {
+    fromDomain,
+    resolver: deps.resolver,
+    now: input.now,
+  });
+  return admitEmail({ ...input, dkim }, settings);
+}
+
+/** The same email delivered again to numbers its first delivery did not name is refused. */
+async function replayOf(
+  admitted: Admitted,
+  settings: InboundSettings,
+  deps: InboundDeps,
+): Promise<InboundPlan | undefined> {
+  const { email, numbers } = admitted;
+  const expiresAt = recipientsExpiry(deps.clock(), settings);
+  const e164s = numbers.map((number) => number.e164);
+  const record = await deps.ledger.recordRecipients(email.identity, e164s, expiresAt);
+  const refusal = record.first ? undefined : replayRefusal(numbers, record.numbers);
+  return refusal && { kind: 'refused', email, refusal };
+}
+
+async function readBody(
+  received: ReceivedMail,
+  admitted: Admitted,
+  settings: InboundSettings,
+  deps: InboundDeps,
+): Promise<InboundPlan> {
+  const raw = await openRaw(received, deps);
   try {
-    email = await parseEmail(raw);
+    return planFax(admitted, await parseEmail(raw), settings);
   } catch (error) {
     // The bucket failing mid-read is no fault of the message: fail, and Lambda tries again.
     if (raw.errored) throw error;
-    const plan = planUnparseable(received, error, settings);
-    if (plan.kind === 'refused') {
-      deps.log.warn('message could not be parsed', {
-        error: plan.parseError,
-        refusal: plan.refusal.code,
-      });
-    }
-    return plan;
+    const refusal = unparseableRefusal(error);
+    deps.log.warn('message could not be parsed', {
+      error: error instanceof Error ? error.message : String(error),
+      refusal: refusal.code,
+    });
+    return { kind: 'refused', email: admitted.email, refusal };
   }
-  return planEmail(received, email, settings);
+}
+
+async function openRaw(received: ReceivedMail, deps: InboundDeps) {
+  const raw = await deps.mail.openRawMail(received.messageId);
+  if (!raw) throw new Error(`raw/${received.messageId} is not in the bucket`);
+  return raw;
 }
 
 async function sendFaxes(
@@ -142,7 +242,8 @@ async function sendFaxes(
       continue;
     }
     url ??= await storeDocument(plan.email.identity, document.pdf, settings, deps);
-    results.push(await sendFax(plan, number, { pages: document.pages, url }, settings, deps));
+    const sending = { pages: document.pages, files: document.files, url };
+    results.push(await sendFax(plan, number, sending, settings, deps));
   }
   return results;
 }
@@ -161,15 +262,21 @@ async function storeDocument(
 async function sendFax(
   plan: FaxPlan,
   number: FaxNumber,
-  document: { pages: number; url: string },
+  document: { pages: number; files: FaxDocument['files']; url: string },
   settings: InboundSettings,
   deps: InboundDeps,
 ): Promise<RecipientResult> {
-  const job = faxJob(plan.email, number, document.pages, deps.clock(), settings.retentionDays);
+  const job = {
+    ...faxJob(plan.email, number, document.pages, deps.clock(), settings.retentionDays),
+    ...jobFacts(number, document, plan.numbers.length, settings),
+  };
+  // Read before the claim: when it cannot be read, the retry finds no job stuck unsent.
+  const secret = await deps.clientStateSecret();
   const claim = await deps.ledger.claimFax(job);
   if (!claim.claimed) return resultOfExisting(claim.existing);
   const key = jobKey(plan.email, number);
-  const sent = await deps.fax.sendFax(faxRequest(key, document.url, plan.quality, settings));
+  const request = faxRequest(key, document.url, plan.quality, settings, secret);
+  const sent = await deps.fax.sendFax(request);
   deps.log.info('fax request answered', {
     messageId: plan.email.sesMessageId,
     recipient: number.e164,
@@ -185,7 +292,7 @@ async function refuse(
   email: EmailFacts,
   refusal: Refusal,
   deps: InboundDeps,
-): Promise<InboundOutcome> {
+): Promise<Extract<InboundOutcome, { kind: 'refused' }>> {
   const noticeSent = await noticeOnce(email, refusalNotice(email.context, refusal), deps);
   return { kind: 'refused', refusal, noticeSent };
 }
@@ -196,8 +303,9 @@ async function report(
   results: RecipientResult[],
   skippedFiles: string[],
   deps: InboundDeps,
-): Promise<InboundOutcome> {
-  const notice = recipientsNotice(email.context, results, skippedFiles);
+  unprintable: string[] = [],
+): Promise<Extract<InboundOutcome, { kind: 'faxed' }>> {
+  const notice = recipientsNotice(email.context, results, skippedFiles, unprintable);
   const noticeSent = notice ? await noticeOnce(email, notice, deps) : false;
   return { kind: 'faxed', pages, results, noticeSent };
 }

@@ -1,8 +1,14 @@
 // Every reason an email is refused, once, with the words the sender reads.
+import type { DailyCap } from '../shared/ports';
 import { formatForPeople } from './recipients/number-format';
 
 export type Refusal =
   | { code: 'sender_not_allowed'; sender: string }
+  | { code: 'recipients_not_signed' }
+  | { code: 'recipients_changed' }
+  | { code: 'email_too_old'; limitHours: number }
+  | { code: 'email_from_future'; limitHours: number }
+  | { code: 'email_date_unsigned' }
   | { code: 'too_many_recipients'; count: number; limit: number }
   | { code: 'no_document' }
   | { code: 'unsupported_document'; files: string[] }
@@ -14,8 +20,28 @@ export type Refusal =
   | { code: 'too_many_pages'; pages: number; limit: number }
   | { code: 'too_large'; megabytes: number; limit: number }
   | { code: 'image_too_large'; file: string; width: number; height: number; limit: number }
+  | {
+      code: 'image_too_big_to_open';
+      file: string;
+      /** Decoded size of this image, and of the email's images up to and including it (MB). */
+      megabytes: number;
+      emailMegabytes: number;
+      limit: number;
+    }
+  | { code: 'pdf_too_big_to_open'; file: string }
   | { code: 'too_many_attachments'; limit: number }
-  | { code: 'email_too_complex' };
+  | { code: 'email_too_complex' }
+  | {
+      code: 'daily_cap_reached';
+      cap: DailyCap;
+      limit: number;
+      /** Faxes or pages (as `cap` counts) already counted today, and what this email needed. */
+      used: number;
+      requested: number;
+      /** ISO time the count starts again, and the zone whose day it counts. */
+      resetsAt: string;
+      timeZone: string;
+    };
 
 export type RefusalCode = Refusal['code'];
 
@@ -43,6 +69,8 @@ export interface Explanation {
 }
 
 const quote = (name: string) => `"${name}"`;
+const readableSize = (megabytes: number) =>
+  megabytes >= 1024 ? `${Math.round(megabytes / 102.4) / 10} GB` : `${megabytes} MB`;
 const names = (files: string[]) => files.map(quote).join(', ');
 
 export function explainRefusal(refusal: Refusal): Explanation {
@@ -52,9 +80,37 @@ export function explainRefusal(refusal: Refusal): Explanation {
         problem: `${refusal.sender} is not on this fax service's list of allowed senders.`,
         fix: 'Ask your fax administrator to add your address, or send from an address that is allowed.',
       };
+    case 'recipients_not_signed':
+      return {
+        problem:
+          'The fax address was not in the To or Cc line of the email as your mail server signed it: it was a Bcc, or the email reached this fax service through another server than yours, so this fax service cannot tell that you chose that number.',
+        fix: 'Put the fax address in the To or Cc line (not Bcc) and send the email again from your own email account.',
+      };
+    case 'recipients_changed':
+      return {
+        problem:
+          'This email was already faxed to other numbers. An email is faxed only to the numbers it was first sent to, so that a copy of it cannot be sent on to anyone else.',
+        fix: 'To fax the document to another number, attach it to a new email.',
+      };
+    case 'email_too_old':
+      return {
+        problem: `The email was written more than ${refusal.limitHours} hours ago. This fax service faxes only emails of the last ${refusal.limitHours} hours, so that an old email cannot be sent again.`,
+        fix: 'Attach the document to a new email and send that.',
+      };
+    case 'email_from_future':
+      return {
+        problem: `The email is dated more than ${refusal.limitHours} hours in the future, so this fax service cannot tell when it was written.`,
+        fix: 'Check the date, time and time zone of your computer or phone, then send the document in a new email.',
+      };
+    case 'email_date_unsigned':
+      return {
+        problem:
+          "The email reached this fax service through another server than your own, and your mail server's signature does not cover its date, so this fax service cannot tell when it was written.",
+        fix: 'Send the email from your own email account, not through a forwarding or mailing service.',
+      };
     case 'too_many_recipients':
       return {
-        problem: `The email was addressed to ${refusal.count} fax numbers; at most ${refusal.limit} are allowed in one email. Nothing was sent.`,
+        problem: `The email was addressed to ${refusal.count} fax numbers; at most ${refusal.limit} are allowed in one email.`,
         fix: `Split the recipients over several emails of at most ${refusal.limit} fax numbers each.`,
       };
     case 'no_document':
@@ -107,6 +163,13 @@ export function explainRefusal(refusal: Refusal): Explanation {
         problem: `The image ${quote(refusal.file)} is ${refusal.width} × ${refusal.height} pixels, more than this fax service opens (${refusal.limit / 1_000_000} million pixels).`,
         fix: 'Scale the image down (a full page at 300 dpi is about 2550 × 3300 pixels) or save it as a PDF, and send it again.',
       };
+    case 'image_too_big_to_open':
+      return explainImageTooBig(refusal);
+    case 'pdf_too_big_to_open':
+      return {
+        problem: `The PDF ${quote(refusal.file)} unpacks to far more than its size, more than this fax service can open.`,
+        fix: 'Print it to a new PDF ("Save as PDF" or "Print to PDF") and send that, or send fewer PDFs in one email.',
+      };
     case 'too_many_attachments':
       return {
         problem: `The email has more than ${refusal.limit.toLocaleString('en-US')} attachments and parts, more than this fax service reads.`,
@@ -117,15 +180,92 @@ export function explainRefusal(refusal: Refusal): Explanation {
         problem: 'The email could not be read: its headers or structure are too large or damaged.',
         fix: 'Write a new email, attach the document as a PDF, and send that instead of forwarding or replying.',
       };
+    case 'daily_cap_reached':
+      return explainDailyCap(refusal);
   }
 }
 
-export function explainRecipientProblem(problem: RecipientProblem): Explanation {
+type DailyCapRefusal = Extract<Refusal, { code: 'daily_cap_reached' }>;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+const CAP_NAMES: Record<DailyCap, (limit: string) => string> = {
+  sender_faxes: (limit) => `your ${limit} faxes a day`,
+  sender_pages: (limit) => `your ${limit} pages a day`,
+  bridge_pages: (limit) =>
+    `this fax service's ${limit} pages a day, shared by everyone who uses it`,
+};
+
+const UNITS: Record<DailyCap, string> = {
+  sender_faxes: 'faxes',
+  sender_pages: 'pages',
+  bridge_pages: 'pages',
+};
+
+function explainDailyCap(refusal: DailyCapRefusal): Explanation {
+  const { cap, requested } = refusal;
+  const limit = count(refusal.limit);
+  const used = count(refusal.used);
+  const counted =
+    cap === 'bridge_pages'
+      ? `${used} pages have been sent today`
+      : `You have sent ${used} ${UNITS[cap]} today`;
+  const again = `The count starts again after midnight, ${resetTime(refusal)}`;
+  return {
+    problem: `This email would go over ${CAP_NAMES[cap](limit)}. ${counted} and it needs ${count(requested)} more, so none of its faxes were sent.`,
+    fix:
+      requested > refusal.limit
+        ? `One email can never take more than ${limit} ${UNITS[cap]}: split the fax numbers or the document over several emails. ${again}.`
+        : `${again}: send the email again then.${cap === 'bridge_pages' ? ' If it cannot wait, ask your fax administrator.' : ''}`,
+  };
+}
+
+const resetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "12:00 AM America/Chicago on Saturday, November 28", in the zone whose day was counted. */
+function resetTime({ resetsAt, timeZone }: DailyCapRefusal): string {
+  let format = resetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hour: 'numeric',
+      minute: '2-digit',
+      weekday: 'long',
+      month: 'long',
+      day: 'numeric',
+    });
+    resetFormats.set(timeZone, format);
+  }
+  const part = Object.fromEntries(
+    format.formatToParts(new Date(resetsAt)).map((p) => [p.type, p.value]),
+  );
+  return `${part.hour}:${part.minute} ${part.dayPeriod} ${timeZone} on ${part.weekday}, ${part.month} ${part.day}`;
+}
+
+/** `faxDomain` lets the example be an address the sender can copy. */
+function explainImageTooBig(
+  refusal: Extract<Refusal, { code: 'image_too_big_to_open' }>,
+): Explanation {
+  const { file, megabytes, emailMegabytes, limit } = refusal;
+  const size =
+    emailMegabytes > megabytes
+      ? `The images in this email would be ${readableSize(emailMegabytes)} once opened (${quote(file)} alone ${readableSize(megabytes)})`
+      : `The image ${quote(file)} would be ${readableSize(megabytes)} once opened`;
+  return {
+    problem: `${size}, more than this fax service can handle (${readableSize(limit)} of images in one email).`,
+    fix: 'Send it as a PDF or a smaller image (a page scanned at 200 dpi is plenty for a fax), or spread the images over several emails.',
+  };
+}
+
+export function explainRecipientProblem(
+  problem: RecipientProblem,
+  faxDomain?: string,
+): Explanation {
   switch (problem.code) {
     case 'invalid_number':
       return {
         problem: `${quote(problem.typed)} is not a valid fax number.`,
-        fix: 'Write the number in full, for example +13125551234@ followed by the fax domain, and send again.',
+        fix: `Write the number in full with its country code, for example ${faxDomain ? `+13125551234@${faxDomain}` : '+13125551234 before the @'}, and send again.`,
       };
     case 'special_number':
       return {

@@ -1,3 +1,7 @@
+import { domainOf, isAligned } from './mail/alignment';
+import type { DkimSignature } from './mail/dkim';
+import { type HeaderField, valuesOf } from './mail/header-block';
+
 /** An SES receipt verdict (`receipt.spfVerdict.status` and friends). */
 export type VerdictStatus = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED';
 
@@ -11,13 +15,13 @@ export interface SesVerdicts {
 
 /** What we know about who sent an email. */
 export interface SenderEvidence {
-  /** The parsed `From` addresses, as mailparser gives them (`from.value`). */
+  /** The From field's addresses. */
   from: { address?: string; name?: string }[];
   /** The SMTP MAIL FROM (`mail.source`); empty for bounces. */
   envelopeFrom: string | undefined;
-  /** The `d=` domains of the message's DKIM-Signature headers (see `dkimDomains`). */
-  dkimDomains: string[];
   verdicts: SesVerdicts;
+  /** The signatures verified in the function; undefined until asked for (`needs_dkim`). */
+  dkim?: DkimSignature[];
 }
 
 export interface SenderPolicyOptions {
@@ -26,7 +30,7 @@ export interface SenderPolicyOptions {
   requireSenderAuth: boolean;
 }
 
-export type DropReason =
+export type SenderDropReason =
   | 'virus'
   | 'spam'
   | 'no_from'
@@ -35,17 +39,27 @@ export type DropReason =
   | 'dmarc_fail'
   | 'not_authenticated';
 
+/**
+ * How the sender was shown to be who the From says, which decides what else is believed:
+ * `spf`: the From domain's own servers handed the message to SES, envelope and all;
+ * `dkim`: it came by another way (a relay, a forward, a replay), and only what these signatures
+ * cover is the sender's; `none`: REQUIRE_SENDER_AUTH is off, nothing was checked.
+ */
+export type Authentication =
+  | { by: 'spf' }
+  | { by: 'dkim'; signatures: DkimSignature[] }
+  | { by: 'none' };
+
 export type SenderDecision =
-  | { kind: 'allowed'; sender: string }
-  | { kind: 'refused'; sender: string }
-  | { kind: 'dropped'; reason: DropReason };
+  | { kind: 'allowed'; sender: string; auth: Authentication }
+  | { kind: 'refused'; sender: string; auth: Authentication }
+  | { kind: 'dropped'; reason: SenderDropReason }
+  /** SPF did not vouch: verify the DKIM signatures and judge again. */
+  | { kind: 'needs_dkim'; fromDomain: string }
+  /** Only a key lookup that failed for now stands between the sender and a pass. */
+  | { kind: 'retry' };
 
 const ADDRESS = /^[^\s@<>"(),;:\\[\]]+@(?:[^\s@<>"(),;:\\[\].]+\.)+[^\s@<>"(),;:\\[\].]+$/;
-
-// Second-level labels under which registrations sit (example.co.uk, example.com.au): the
-// organisational domain is then three labels. An approximation of the Public Suffix List that is
-// exact for ordinary domains; it treats shared-hosting suffixes (github.io) as one organisation.
-const SECOND_LEVELS = new Set(['ac', 'co', 'com', 'edu', 'gov', 'ltd', 'ne', 'net', 'or', 'org']);
 
 /**
  * May this email's sender fax? Checks run so that an unauthenticated sender never gets a reply:
@@ -62,56 +76,71 @@ export function judgeSender(
   if (!first) return { kind: 'dropped', reason: 'no_from' };
   if (others.length > 0) return { kind: 'dropped', reason: 'several_from' };
   const sender = first.address?.trim().toLowerCase() ?? '';
-  // SES sends only to 7-bit addresses: a reply to any other would fail and be retried for nothing.
-  if (!ADDRESS.test(sender) || !/^[\x21-\x7e]+$/.test(sender)) {
+  // SES sends only to 7-bit addresses: a reply to any other would fail and be retried for
+  // nothing. An encoded word is no address either (RFC 2047 §5).
+  if (!ADDRESS.test(sender) || !/^[\x21-\x7e]+$/.test(sender) || sender.includes('=?')) {
     return { kind: 'dropped', reason: 'unparsable_from' };
   }
-  if (options.requireSenderAuth) {
-    const failure = authenticationFailure(evidence, domainOf(sender));
-    if (failure) return { kind: 'dropped', reason: failure };
-  }
+  const auth = options.requireSenderAuth ? authenticate(evidence, domainOf(sender)) : NONE;
+  if ('kind' in auth) return auth;
   return isAllowed(sender, options.allowedSenders)
-    ? { kind: 'allowed', sender }
-    : { kind: 'refused', sender };
+    ? { kind: 'allowed', sender, auth }
+    : { kind: 'refused', sender, auth };
 }
 
-/** The signing domains (`d=`) of the DKIM-Signature headers in SES's `mail.headers`. */
-export function dkimDomains(headers: { name: string; value: string }[]): string[] {
-  const domains = headers
-    .filter((header) => header.name.toLowerCase() === 'dkim-signature')
-    .map((header) => signingDomain(header.value))
-    .filter((domain): domain is string => Boolean(domain));
-  return [...new Set(domains)];
-}
+const NONE: Authentication = { by: 'none' };
 
-/** Relaxed alignment (DMARC): both domains belong to the same organisational domain. */
-export function isAligned(a: string, b: string): boolean {
-  return organisationalDomain(a) === organisationalDomain(b);
-}
-
-function authenticationFailure(
-  { envelopeFrom, dkimDomains: signers, verdicts }: SenderEvidence,
+function authenticate(
+  { envelopeFrom, verdicts, dkim }: SenderEvidence,
   fromDomain: string,
-): DropReason | undefined {
-  if (verdicts.dmarc === 'FAIL') return 'dmarc_fail';
+): Authentication | Exclude<SenderDecision, { sender: string }> {
+  if (verdicts.dmarc === 'FAIL') return { kind: 'dropped', reason: 'dmarc_fail' };
+  if (spfAligned(envelopeFrom, verdicts, fromDomain)) return { by: 'spf' };
+  if (!dkim) return { kind: 'needs_dkim', fromDomain };
+  const signatures = dkim.filter((signature) => vouches(signature, fromDomain));
+  if (signatures.length > 0) return { by: 'dkim', signatures };
+  const unavailable = dkim.some((s) => s.result === 'temperror' && isAligned(s.domain, fromDomain));
+  return unavailable ? { kind: 'retry' } : { kind: 'dropped', reason: 'not_authenticated' };
+}
+
+/** SES's SPF verdict is for the MAIL FROM domain: it speaks for the From only when aligned. */
+function spfAligned(envelopeFrom: string | undefined, verdicts: SesVerdicts, fromDomain: string) {
   const envelope =
     envelopeFrom
       ?.trim()
       .toLowerCase()
       .replace(/^<(.*)>$/, '$1') ?? '';
-  const spf =
-    verdicts.spf === 'PASS' && ADDRESS.test(envelope) && isAligned(domainOf(envelope), fromDomain);
-  return spf || dkimVouches(verdicts, signers, fromDomain) ? undefined : 'not_authenticated';
+  return (
+    verdicts.spf === 'PASS' && ADDRESS.test(envelope) && isAligned(domainOf(envelope), fromDomain)
+  );
 }
 
-// SES's DKIM verdict does not say which signature passed. A forged signature for the From domain
-// next to a valid one for any other domain would still read PASS, so an aligned signature counts
-// only when DMARC (which checks the aligned one itself) passed too, or when every signature is aligned.
-function dkimVouches(verdicts: SesVerdicts, signers: string[], fromDomain: string): boolean {
-  if (verdicts.dkim !== 'PASS') return false;
-  const aligned = signers.filter((domain) => isAligned(domain, fromDomain));
-  if (aligned.length === 0) return false;
-  return verdicts.dmarc === 'PASS' || aligned.length === signers.length;
+/**
+ * A signature vouches for the From domain when it verified, is aligned with it, signs the From
+ * field itself, and signs the whole body: after an `l=` tag anyone may append an attachment.
+ */
+function vouches(signature: DkimSignature, fromDomain: string): boolean {
+  return (
+    signature.result === 'pass' &&
+    !signature.partialBody &&
+    isAligned(signature.domain, fromDomain) &&
+    signature.signedFields.some((field) => field.name === 'from')
+  );
+}
+
+/**
+ * The value of a once-only field (see message-shape.ts) as far as the sender vouches for it:
+ * any field of mail their own servers delivered, else only a field a vouching signature covers.
+ */
+export function vouchedValue(
+  auth: Authentication,
+  fields: HeaderField[],
+  name: string,
+): string | undefined {
+  const [value] = valuesOf(fields, name);
+  if (auth.by !== 'dkim') return value;
+  const signed = auth.signatures.some((s) => s.signedFields.some((field) => field.name === name));
+  return signed ? value : undefined;
 }
 
 function isAllowed(sender: string, allowedSenders: string[]): boolean {
@@ -121,30 +150,4 @@ function isAllowed(sender: string, allowedSenders: string[]): boolean {
     const allowed = entry.trim().toLowerCase();
     return allowed === sender || allowed === domainEntry;
   });
-}
-
-function signingDomain(signature: string): string | undefined {
-  for (const tag of signature.split(';')) {
-    const equals = tag.indexOf('=');
-    if (equals < 0 || tag.slice(0, equals).trim().toLowerCase() !== 'd') continue;
-    const domain = tag
-      .slice(equals + 1)
-      .replace(/\s+/g, '')
-      .toLowerCase()
-      .replace(/\.$/, '');
-    return domain || undefined;
-  }
-  return undefined;
-}
-
-function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).replace(/\.$/, '');
-}
-
-function organisationalDomain(domain: string): string {
-  const labels = domain.toLowerCase().replace(/\.$/, '').split('.');
-  const [secondLevel, topLevel] = labels.slice(-2);
-  const underSecondLevel =
-    labels.length >= 3 && topLevel?.length === 2 && SECOND_LEVELS.has(secondLevel ?? '');
-  return labels.slice(underSecondLevel ? -3 : -2).join('.');
 }

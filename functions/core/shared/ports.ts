@@ -41,7 +41,17 @@ export interface NewFaxJob extends JobKey {
   /** The local part exactly as the sender typed it. */
   typed: string;
   /** The recipient as people write it, formatted at claim time so the webhook needs no phone metadata. */
-  recipientDisplay: { international: string; national: string };
+  recipientDisplay: NumberDisplay;
+  /** The number the fax is sent from (FAX_FROM_NUMBER), formatted the same way. */
+  fromNumber?: { e164: string } & NumberDisplay;
+  /** What the fax holds, for the result email; jobs of earlier versions lack it. */
+  contents?: FaxContents;
+  /**
+   * How many fax numbers the email went to, and the address that faxes this number alone: advice
+   * for one number must not have the sender re-fax the others.
+   */
+  emailFaxNumbers?: number;
+  faxAddress?: string;
   sender: string;
   subject: string;
   /** The original email's Message-ID header, for threading the result email. */
@@ -53,6 +63,19 @@ export interface NewFaxJob extends JobKey {
   createdAt: string;
   /** Epoch seconds after which DynamoDB may delete the item. */
   expiresAt: number;
+}
+
+/** A number as people write it; `domestic` when it is in DEFAULT_COUNTRY, so shown nationally. */
+export interface NumberDisplay {
+  international: string;
+  national: string;
+  domestic?: boolean;
+}
+
+export interface FaxContents {
+  /** The sender's files, in the order they were faxed. Content: never logged. */
+  files: { filename: string; pages: number }[];
+  coverPage: boolean;
 }
 
 export interface FaxJob extends NewFaxJob {
@@ -111,7 +134,53 @@ export interface Ledger {
   /** Whether a webhook event id has been fully processed before. */
   isEventProcessed(eventId: string): Promise<boolean>;
   markEventProcessed(eventId: string, at: string, expiresAt: number): Promise<void>;
+
+  /**
+   * Records the fax numbers (E.164) an email (`emailId`, its identity) is faxed to, only when
+   * none were recorded before: `first` for the caller that recorded them, otherwise the numbers
+   * recorded first. Concurrent callers see one winner, and all of them the same numbers.
+   */
+  recordRecipients(
+    emailId: string,
+    numbers: string[],
+    expiresAt: number,
+  ): Promise<RecipientsRecord>;
+
+  /**
+   * Counts `faxes` and `pages` against the sender's two counters and the bridge's page counter of
+   * `day`, only when none would pass its limit; otherwise counts nothing and names the cap (the
+   * sender's faxes, then the sender's pages, then the bridge's pages) with what it had used.
+   * Concurrent reservations never take a counter past its limit.
+   */
+  reserveDailyQuota(request: QuotaRequest): Promise<QuotaReservation>;
 }
+
+/** What a day allows: faxes and pages per sender, pages for the whole bridge. */
+export interface DailyLimits {
+  senderFaxes: number;
+  senderPages: number;
+  bridgePages: number;
+}
+
+export type DailyCap = 'sender_faxes' | 'sender_pages' | 'bridge_pages';
+
+export interface QuotaRequest {
+  /** The local day the faxes count on, `YYYY-MM-DD`. */
+  day: string;
+  /** The sender's address, lower case. */
+  sender: string;
+  faxes: number;
+  pages: number;
+  limits: DailyLimits;
+  /** Epoch seconds after which DynamoDB may delete the day's counters. */
+  expiresAt: number;
+}
+
+export type QuotaReservation =
+  | { reserved: true; bridgePagesAfter: number }
+  | { reserved: false; cap: DailyCap; limit: number; used: number };
+
+export type RecipientsRecord = { first: true } | { first: false; numbers: string[] };
 
 export type FaxQuality = 'normal' | 'high' | 'very_high' | 'ultra_light' | 'ultra_dark';
 
@@ -190,6 +259,12 @@ export interface Mailer {
 }
 
 export type Clock = () => Date;
+
+/**
+ * DNS answers in the shape of node:dns's `resolve(name, rrtype)`, which mailauth calls: TXT
+ * records as arrays of strings, a missing name or record as an error with code ENOTFOUND/ENODATA.
+ */
+export type DnsResolver = (name: string, rrtype: string) => Promise<unknown>;
 
 /** The subset of Powertools Logger that core code uses. */
 export interface Log {

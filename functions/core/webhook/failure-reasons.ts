@@ -223,14 +223,34 @@ export const FAILURE_REASONS: Readonly<Record<string, Reason>> = {
   ),
 };
 
-const NEXT_STEP: Record<FailureAdvice, string> = {
-  try_again_later:
-    'This is usually temporary: send your email again in a few minutes. The fax is not retried automatically.',
-  check_number:
-    'Check the fax number, including the area and country code, and send your email again to the right number.',
-  recipient_machine:
-    'Ask the recipient to check that their fax machine is switched on, connected to the line and ready to receive, then send your email again.',
-  contact_administrator:
+/**
+ * How to fax this number again. An email that went to other numbers too must not be sent again:
+ * that would fax them twice. `faxAddress` is the address that faxes this number alone.
+ */
+export interface Resend {
+  otherNumbers: boolean;
+  faxAddress?: string;
+}
+
+const again = ({ otherNumbers, faxAddress }: Resend, rightNumber = false) =>
+  !otherNumbers
+    ? `send your email again${rightNumber ? ' to the right number' : ''}`
+    : `send the document in a new email addressed only to ${rightNumber ? 'the right fax number' : (faxAddress ?? 'this fax number')}`;
+
+// Said after the advice, not inside it, so that the advice reads as one instruction.
+const notTwice = ({ otherNumbers }: Resend) =>
+  otherNumbers
+    ? ' Do not send your email again: it also went to other numbers, which would be faxed twice.'
+    : '';
+
+const NEXT_STEP: Record<FailureAdvice, (resend: Resend) => string> = {
+  try_again_later: (resend) =>
+    `This is usually temporary: in a few minutes, ${again(resend)}. The fax is not retried automatically.${notTwice(resend)}`,
+  check_number: (resend) =>
+    `Check the fax number, including the area and country code, then ${again(resend, true)}.${notTwice(resend)}`,
+  recipient_machine: (resend) =>
+    `Ask the recipient to check that their fax machine is switched on, connected to the line and ready to receive, then ${again(resend)}.${notTwice(resend)}`,
+  contact_administrator: () =>
     'This is not a problem with your document or the number: forward this email to your fax administrator.',
 };
 
@@ -258,8 +278,11 @@ function lookup(failureReason: string | undefined): Reason {
 }
 
 /** A failure reason in the sender's words; an unknown code is shown as the code itself. */
-export function explainFailure(failureReason: string | undefined): FailureExplanation {
+export function explainFailure(
+  failureReason: string | undefined,
+  resend: Resend = { otherNumbers: false },
+): FailureExplanation {
   const found = lookup(failureReason);
   const code = failureReason === undefined ? 'none' : printable(failureReason);
-  return { code, ...found, nextStep: NEXT_STEP[found.advice] };
+  return { code, ...found, nextStep: NEXT_STEP[found.advice](resend) };
 }

@@ -1,9 +1,20 @@
 import type { KeyObject } from 'node:crypto';
-import { decodeClientState, jobName } from '../shared/fax-job';
+import { type ClientStateSecret, verifyClientState } from '../shared/client-state';
+import { jobName } from '../shared/fax-job';
 import { sendNoticeOnce } from '../shared/notice-once';
-import type { Clock, FaxJob, Ledger, Log, Mailer, MediaStore, StatusChange } from '../shared/ports';
+import type {
+  Clock,
+  FaxJob,
+  JobKey,
+  Ledger,
+  Log,
+  Mailer,
+  MediaStore,
+  StatusChange,
+} from '../shared/ports';
 import { type FaxEvent, isTerminal, parseWebhook } from './fax-events';
 import { type FailedDocument, resultEmail } from './result-email';
+import { type TransmissionReportSetting, transmissionReport } from './transmission-report';
 import { type Headers, type SignatureVerdict, verifyWebhookSignature } from './webhook-signature';
 
 export interface WebhookRequest {
@@ -17,6 +28,10 @@ export interface WebhookSettings {
   noticeFrom: string;
   noticeTimeZone: string;
   attachFailedDocument: boolean;
+  /** The delivered email's confirmation report: with page 1 reduced, without it, or none. */
+  transmissionReport: TransmissionReportSetting;
+  /** Who to ask, in the footer. */
+  adminContact?: string;
   retentionDays: number;
 }
 
@@ -29,6 +44,8 @@ export interface WebhookDeps {
   log: Log;
   /** Made once with `webhookPublicKey`. */
   publicKey: KeyObject;
+  /** The key the inbound function signed each fax's client_state with. */
+  clientStateSecret: ClientStateSecret;
 }
 
 type InvalidSignature = Extract<SignatureVerdict, { valid: false }>['reason'];
@@ -38,7 +55,9 @@ export type WebhookOutcome =
   | { kind: 'rejected'; status: 413; reason: 'body_too_large' }
   | { kind: 'rejected'; status: 401; reason: InvalidSignature }
   | { kind: 'rejected'; status: 400; reason: 'not_an_event' }
-  | { kind: 'ignored'; reason: 'event_type' | 'inbound_fax' | 'unknown_fax' | 'other_fax' }
+  | { kind: 'ignored'; reason: 'event_type' | 'inbound_fax' | 'unknown_fax' }
+  /** Signed by Telnyx, but not about the fax this bridge sent for the job it names. */
+  | { kind: 'ignored'; reason: Mismatch }
   | { kind: 'duplicate' }
   | { kind: 'recorded'; status: FaxEvent['status']; changed: boolean }
   | { kind: 'result_sent'; status: 'delivered' | 'failed' }
@@ -49,6 +68,11 @@ export type WebhookOutcome =
   /** SES did not take the email: answered 5xx so that Telnyx delivers the event again. */
   | { kind: 'result_failed' }
   | { kind: 'error' };
+
+/** Why an event changes nothing: each is answered 200, or Telnyx would deliver it again. */
+export type Mismatch = 'forged_client_state' | 'other_fax' | 'other_number';
+
+type Ignored = Extract<WebhookOutcome, { kind: 'ignored' }>;
 
 export interface WebhookResponse {
   statusCode: number;
@@ -138,16 +162,9 @@ async function applyEvent(event: FaxEvent, deps: WebhookDeps): Promise<WebhookOu
     log.info('inbound fax event ignored');
     return { kind: 'ignored', reason: 'inbound_fax' };
   }
-  const key = decodeClientState(event.clientState);
-  const job = key && (await ledger.getJob(key));
-  if (!key || !job) {
-    log.warn('webhook for a fax the ledger does not know (another sender on the account?)');
-    return { kind: 'ignored', reason: 'unknown_fax' };
-  }
-  if (job.faxId && job.faxId !== event.faxId) {
-    log.warn('webhook names a job that belongs to another fax', { jobFaxId: job.faxId });
-    return { kind: 'ignored', reason: 'other_fax' };
-  }
+  const bound = await boundJob(event, deps);
+  if (bound.kind === 'ignored') return bound;
+  const { key } = bound;
   const advanced = await ledger.advance(key, statusChange(event, deps.clock()));
   if (isTerminal(event.status)) {
     // Keyed on where the job stands, not on this change: a retry after an SES failure finds the
@@ -158,6 +175,44 @@ async function applyEvent(event: FaxEvent, deps: WebhookDeps): Promise<WebhookOu
   await markProcessed(event, deps);
   log.info('webhook recorded', { status: event.status, changed: advanced !== undefined });
   return { kind: 'recorded', status: event.status, changed: advanced !== undefined };
+}
+
+/**
+ * The job the event is about, when it is: its client_state signed by this bridge, and the fax and
+ * number those of the job. Any Telnyx customer can have Telnyx sign an event with the client_state,
+ * fax id and number of its choice, and a job without a fax id would adopt the first one it sees.
+ */
+async function boundJob(
+  event: FaxEvent,
+  deps: WebhookDeps,
+): Promise<{ kind: 'bound'; key: JobKey } | Ignored> {
+  const { ledger, log } = deps;
+  if (event.clientState === undefined) {
+    log.warn('webhook for a fax the ledger does not know (another sender on the account?)');
+    return { kind: 'ignored', reason: 'unknown_fax' };
+  }
+  const state = verifyClientState(event.clientState, await deps.clientStateSecret());
+  if (!state.valid) return mismatch('forged_client_state', deps, { problem: state.reason });
+  const job = await ledger.getJob(state.key);
+  if (!job) {
+    log.warn('webhook for a job the ledger does not hold (expired?)', { attempt: state.attempt });
+    return { kind: 'ignored', reason: 'unknown_fax' };
+  }
+  if (job.faxId && job.faxId !== event.faxId) {
+    return mismatch('other_fax', deps, { jobFaxId: job.faxId });
+  }
+  if (event.to !== job.recipient) return mismatch('other_number', deps);
+  return { kind: 'bound', key: state.key };
+}
+
+function mismatch(
+  reason: Mismatch,
+  deps: WebhookDeps,
+  extra: Record<string, unknown> = {},
+): Ignored {
+  // Ids and codes only: the job's subject and sender stay out of the logs.
+  deps.log.warn('webhook not about the job it names; nothing changed', { reason, ...extra });
+  return { kind: 'ignored', reason };
 }
 
 function statusChange(event: FaxEvent, now: Date): StatusChange {
@@ -187,7 +242,9 @@ async function sendResult(
       job,
       from: settings.noticeFrom,
       timeZone: settings.noticeTimeZone,
+      adminContact: settings.adminContact,
       document: await failedDocument(job, deps),
+      report: await deliveredReport(job, deps),
     });
   try {
     const sent = await sendNoticeOnce(noticeId, compose, deps, claim);
@@ -221,6 +278,26 @@ async function failedDocument(job: FaxJob, deps: WebhookDeps): Promise<FailedDoc
   });
   if (!pdf) return { kind: 'gone' };
   return pdf.length > MAX_ATTACHMENT_BYTES ? { kind: 'too_large' } : { kind: 'attached', pdf };
+}
+
+/** The report for a delivered fax; without page 1 when the document cannot be read or placed. */
+async function deliveredReport(job: FaxJob, deps: WebhookDeps): Promise<Uint8Array | undefined> {
+  const setting = deps.settings.transmissionReport;
+  if (job.status !== 'delivered' || setting === 'off') return undefined;
+  const timeZone = deps.settings.noticeTimeZone;
+  if (setting === 'on') {
+    const pdf = await deps.media.getDocument(job.mediaKey).catch(() => undefined);
+    if (pdf) {
+      try {
+        return await transmissionReport(job, timeZone, pdf);
+      } catch (error) {
+        deps.log.warn('page 1 not placed in the transmission report', { error: describe(error) });
+      }
+    } else {
+      deps.log.warn('fax document unreadable: transmission report without page 1');
+    }
+  }
+  return transmissionReport(job, timeZone);
 }
 
 const expiresAt = (now: Date, deps: WebhookDeps) =>

@@ -48,23 +48,19 @@ describe('FaxWebhook', () => {
     expect(publicPermissions).toHaveLength(2);
   });
 
-  it('runs Node 24 on arm64 with reserved concurrency as its throttle', () => {
+  it('runs Node 24 on arm64, reserving no concurrency unless asked (new accounts have none to spare)', () => {
     expect(webhookFunction(stack, template)).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: 10,
       Timeout: 30,
     });
+    expect(webhookFunction(stack, template)).not.toHaveProperty('ReservedConcurrentExecutions');
     const five = bridgeStack({ webhookConcurrency: 5 });
     expect(webhookFunction(five.stack, five.template)?.ReservedConcurrentExecutions).toBe(5);
-    const none = bridgeStack({ webhookConcurrency: 'none' });
-    expect(webhookFunction(none.stack, none.template)).not.toHaveProperty(
-      'ReservedConcurrentExecutions',
-    );
   });
 
-  it('may touch the ledger and send notices, and reads no secret and no mail', () => {
+  it('may touch the ledger, send notices, read the client_state key and the fax documents: not the API key, not mail', () => {
     const statements = roleStatements(template, stack.webhook.fn.role);
     expect(statements.flatMap(actionsOf).sort()).toEqual([
       'dynamodb:DeleteItem',
@@ -73,16 +69,35 @@ describe('FaxWebhook', () => {
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      's3:GetObject',
+      'secretsmanager:GetSecretValue',
       'ses:SendRawEmail',
     ]);
+    expect(statementFor(statements, ['secretsmanager:GetSecretValue']).Resource).toEqual({
+      Ref: logicalIdOf(stack.clientStateSecret.secret),
+    });
   });
 
-  it('reads media/ only when result emails attach the failed document', () => {
-    const attaching = bridgeStack({ attachFailedDocument: true });
-    const statements = roleStatements(attaching.template, attaching.stack.webhook.fn.role);
-    expect(statementFor(statements, ['s3:GetObject']).Resource).toEqual(
-      objectArn(logicalIdOf(attaching.stack.files.bucket), 'media/*'),
-    );
-    expect(statements.flatMap(actionsOf)).not.toContain('s3:PutObject');
-  });
+  it.each([
+    [{}, true],
+    [{ transmissionReport: 'on' }, true],
+    [{ transmissionReport: 'no-image' }, false],
+    [{ transmissionReport: 'off' }, false],
+    [{ transmissionReport: 'off', attachFailedDocument: true }, true],
+    [{ transmissionReport: 'no-image', attachFailedDocument: true }, true],
+  ])(
+    'reads media/ only to attach the failed document or place page 1 in the report: %o → %s',
+    (context, reads) => {
+      const built = bridgeStack(context);
+      const statements = roleStatements(built.template, built.stack.webhook.fn.role);
+      const actions = statements.flatMap(actionsOf);
+      expect(actions.includes('s3:GetObject')).toBe(reads);
+      if (reads) {
+        expect(statementFor(statements, ['s3:GetObject']).Resource).toEqual(
+          objectArn(logicalIdOf(built.stack.files.bucket), 'media/*'),
+        );
+      }
+      expect(actions).not.toContain('s3:PutObject');
+    },
+  );
 });

@@ -40,6 +40,7 @@ describe('MailIntake receipt rule', () => {
               InvocationType: 'Event',
             },
           },
+          { StopAction: { Scope: 'RuleSet' } },
         ],
       },
     });
@@ -70,28 +71,52 @@ describe('MailIntake receipt rule', () => {
     expect(Object.keys(sesPermissions)).toHaveLength(1);
   });
 
-  it('creates its own rule set and activates it, deactivating it again on delete', () => {
+  it('creates its own rule set and has its own function activate it, once the rule is in it', () => {
     const ruleSetId = logicalIdOf(stack.intake.node.findChild('RuleSet'));
     template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'FaxBridge' });
     template.hasResourceProperties('AWS::SES::ReceiptRule', { RuleSetName: { Ref: ruleSetId } });
-    const [activation] = Object.values(template.findResources('Custom::AWS'));
-    const create = JSON.stringify(activation?.Properties.Create);
-    expect(create).toContain('SetActiveReceiptRuleSet');
-    expect(create).toContain(ruleSetId);
-    expect(JSON.parse(activation?.Properties.Delete)).toEqual({
-      service: 'SES',
-      action: 'SetActiveReceiptRuleSet',
-      parameters: {},
+    const activation = stack.intake.activation;
+    if (!activation) throw new Error('create-and-activate has no activation');
+    const [resource, ...others] = Object.values(
+      template.findResources('Custom::ReceiptRuleSetActivation'),
+    );
+    expect(others).toEqual([]);
+    expect(resource?.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [logicalIdOf(activation.fn), 'Arn'] },
+      RuleSetName: { Ref: ruleSetId },
     });
-    expect(activation?.DependsOn).toContain(logicalIdOf(stack.intake.rule));
-    expect(activation?.Properties.InstallLatestAwsSdk).toBe(false);
+    expect(resource?.DependsOn).toContain(logicalIdOf(stack.intake.rule));
+    template.resourceCountIs('Custom::AWS', 0);
   });
 
-  it('adds its rule to the named active rule set instead, without touching activation', () => {
+  it('lets the activation function only read and set the active rule set, and log', () => {
+    const activation = stack.intake.activation;
+    if (!activation) throw new Error('create-and-activate has no activation');
+    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(activation.fn)];
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      LoggingConfig: { LogGroup: { Ref: logicalIdOf(activation.logGroup) } },
+    });
+    const statements = roleStatements(template, activation.role);
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'ses:DescribeActiveReceiptRuleSet',
+      'ses:SetActiveReceiptRuleSet',
+    ]);
+  });
+
+  it('adds its rule to the named active rule set instead, with a Stop, without touching activation', () => {
     const other = bridgeStack({ receiptRuleSet: 'use-active:company-mail' }).template;
     other.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
-    other.resourceCountIs('Custom::AWS', 0);
+    other.resourceCountIs('Custom::ReceiptRuleSetActivation', 0);
     other.hasResourceProperties('AWS::SES::ReceiptRule', { RuleSetName: 'company-mail' });
+    // Rules after ours in the user's set (a catch-all that bounces) must not act on fax mail.
+    const [rule] = Object.values(other.findResources('AWS::SES::ReceiptRule'));
+    expect(rule?.Properties.Rule.Actions.at(-1)).toEqual({ StopAction: { Scope: 'RuleSet' } });
+    expect(rule?.Properties.After).toBeUndefined();
     other.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -114,7 +139,7 @@ describe('MailIntake receipt rule', () => {
 });
 
 describe('MailIntake inbound function', () => {
-  it('runs Node 24 on arm64, sized for a 30 MB message', () => {
+  it('runs Node 24 on arm64, sized for a 40 MB message', () => {
     const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack.intake.fn.fn)];
     expect(fn?.Properties).toMatchObject({
       Runtime: 'nodejs24.x',
@@ -178,9 +203,14 @@ describe('MailIntake inbound function', () => {
     expect(statementFor(statements, ['s3:GetObject', 's3:PutObject']).Resource).toEqual(
       objectArn(bucketId, 'media/*'),
     );
-    expect(resourcesOf(statementFor(statements, ['secretsmanager:GetSecretValue']))).toEqual([
-      { Ref: logicalIdOf(stack.apiKey.node.findChild('Secret')) },
-    ]);
+    const secrets = resourcesOf(statementFor(statements, ['secretsmanager:GetSecretValue']));
+    expect(secrets).toHaveLength(2);
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        { Ref: logicalIdOf(stack.apiKey.node.findChild('Secret')) },
+        { Ref: logicalIdOf(stack.clientStateSecret.secret) },
+      ]),
+    );
     expect(resourcesOf(statementFor(statements, ['sqs:SendMessage']))).toEqual([
       { 'Fn::GetAtt': [logicalIdOf(stack.intake.deadLetterQueue), 'Arn'] },
     ]);

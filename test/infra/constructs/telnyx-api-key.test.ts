@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { TelnyxApiKey } from '../../../infra/constructs/telnyx-api-key';
 import { logicalIdOf, roleStatements, testStack } from '../stack-fixture';
 
-function apiKey(existingSecret?: string) {
+function apiKey(existingSecret?: string, kmsKey?: string) {
   const stack = testStack();
-  const key = new TelnyxApiKey(stack, 'ApiKey', { existingSecret });
+  const key = new TelnyxApiKey(stack, 'ApiKey', { existingSecret, kmsKey });
   const role = new Role(stack, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   key.grantRead(role);
   const template = Template.fromStack(stack);
@@ -44,5 +44,21 @@ describe('TelnyxApiKey', () => {
     const { key, statements } = apiKey(arn);
     expect(key.secretId).toBe(arn);
     expect(statements[0]?.Resource).toBe(arn);
+  });
+
+  it('may decrypt an existing secret encrypted with a customer key, through Secrets Manager only', () => {
+    const kmsKey = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:telnyx-AbCdEf';
+    const { statements } = apiKey(arn, kmsKey);
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: arn },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: kmsKey,
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+    expect(apiKey(arn).statements.flatMap((s) => s.Action)).not.toContain('kms:Decrypt');
   });
 });

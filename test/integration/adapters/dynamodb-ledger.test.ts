@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { newFaxJob } from '../../../fixtures/fax-jobs';
 import { DynamoDbLedger } from '../../../functions/adapters/dynamodb-ledger';
-import { newFaxJob } from '../../support/fax-jobs';
 import { localClientConfig, TEST_TABLE, useStandIns } from '../../support/stand-ins';
 
 const newJob = () => newFaxJob();

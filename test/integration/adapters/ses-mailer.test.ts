@@ -10,7 +10,7 @@ const PDF = new TextEncoder().encode('%PDF-1.7\n%%EOF\n');
 const notice: OutgoingEmail = {
   from: 'fax@fax.example.com',
   to: 'alice@example.com',
-  subject: 'Re: Lease, signed: fax delivered',
+  subject: 'Fax delivered: Lease, signed',
   text: 'Your fax to +1 312 555 0100 was delivered (3 pages).',
   html: '<p>Your fax to +1 312 555 0100 was delivered (3 pages).</p>',
   inReplyTo: '<CAF=abc123@mail.example.com>',
@@ -42,7 +42,7 @@ describe('SesMailer', () => {
     expect(email).toMatchObject({
       from: 'fax@fax.example.com',
       destination: { to: ['alice@example.com'] },
-      subject: 'Re: Lease, signed: fax delivered',
+      subject: 'Fax delivered: Lease, signed',
     });
     expect(email?.body.text?.trim()).toBe(notice.text);
     expect(email?.body.html).toContain('<p>Your fax to +1 312 555 0100 was delivered');
@@ -62,6 +62,27 @@ describe('SesMailer', () => {
     const parsed = await simpleParser(Buffer.from(sent[0]?.RawMessage?.Data ?? []));
     expect(parsed.inReplyTo).toBe('<CAF=abc123@mail.example.com>');
     expect(parsed.references).toBe('<CAF=abc123@mail.example.com>');
+  });
+
+  it('marks the notice as an automatic reply (RFC 3834), so that no autoresponder answers it', async () => {
+    const { mailer: sesMailer, sent } = mailer();
+    await sesMailer.send(notice);
+
+    const parsed = await simpleParser(Buffer.from(sent[0]?.RawMessage?.Data ?? []));
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-replied');
+  });
+
+  it('shows NOTICE_FROM with its display name, encoded where it is not ASCII', async () => {
+    const { mailer: sesMailer, sent } = mailer();
+    await sesMailer.send({ ...notice, from: 'Praxis Müller Fax <fax@fax.example.com>' });
+
+    const parsed = await simpleParser(Buffer.from(sent[0]?.RawMessage?.Data ?? []));
+    expect(parsed.from?.value).toEqual([
+      { name: 'Praxis Müller Fax', address: 'fax@fax.example.com' },
+    ]);
+    expect(Buffer.from(sent[0]?.RawMessage?.Data ?? []).toString()).toMatch(
+      /^From: =\?UTF-8\?Q\?Praxis_M=C3=BCller_Fax\?= <fax@fax\.example\.com>\r$/m,
+    );
   });
 
   it('leaves out threading headers when there is no original Message-ID', async () => {

@@ -2,7 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { secretApiKey, staticApiKey } from '../../../functions/adapters/api-key';
+import {
+  CLIENT_STATE_KEY,
+  secretApiKey,
+  secretFromSetting,
+  staticApiKey,
+} from '../../../functions/adapters/api-key';
 
 // A stand-in for Secrets Manager's GetSecretValue (AWS JSON 1.1 protocol).
 describe('secretApiKey', () => {
@@ -67,6 +72,19 @@ describe('secretApiKey', () => {
     );
   });
 
+  it('reads the client_state key the same way, from the secret its setting names', async () => {
+    answer = { status: 200, body: { Name: 'fax/client-state', SecretString: 'k'.repeat(64) } };
+    const key = secretFromSetting({ secretId: 'fax/client-state' }, CLIENT_STATE_KEY, provider());
+    expect(await key()).toBe('k'.repeat(64));
+    expect(await key()).toBe('k'.repeat(64));
+    expect(requests).toBe(1);
+    answer = { status: 200, body: { Name: 'fax/client-state', SecretString: ' ' } };
+    const emptied = secretFromSetting({ secretId: 'fax/emptied' }, CLIENT_STATE_KEY, provider());
+    await expect(emptied()).rejects.toThrow(
+      'the client_state key secret fax/emptied is empty: set it with aws secretsmanager put-secret-value',
+    );
+  });
+
   it('lets other failures through', async () => {
     answer = { status: 400, body: { __type: 'AccessDeniedException', message: 'not allowed' } };
     await expect(secretApiKey('fax/telnyx', provider())()).rejects.toThrow('not allowed');
@@ -76,5 +94,11 @@ describe('secretApiKey', () => {
 describe('staticApiKey', () => {
   it('gives the key it was made with', async () => {
     expect(await staticApiKey('KEY456')()).toBe('KEY456');
+    const local = secretFromSetting(
+      { value: 'v'.repeat(40) },
+      CLIENT_STATE_KEY,
+      new SecretsProvider(),
+    );
+    expect(await local()).toBe('v'.repeat(40));
   });
 });

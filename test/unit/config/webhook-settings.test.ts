@@ -9,6 +9,7 @@ const valid = {
   LEDGER_TABLE: 'ledger',
   TELNYX_PUBLIC_KEY: KEY,
   NOTICE_FROM: 'fax@fax.example.com',
+  CLIENT_STATE_SECRET_ID: 'fax-bridge/client-state',
 };
 
 const problemsOf = (env: Record<string, string | undefined>) => {
@@ -28,9 +29,21 @@ describe('loadWebhookSettings', () => {
       noticeFrom: 'fax@fax.example.com',
       noticeTimeZone: 'UTC',
       attachFailedDocument: false,
+      transmissionReport: 'on',
+      adminContact: undefined,
       retentionDays: 7,
     });
     expect(s.telnyxPublicKey).toBe(KEY);
+    expect(s.clientStateSecret).toEqual({ secretId: 'fax-bridge/client-state' });
+  });
+
+  it('needs the client_state key the inbound function signs with, or in the local mode the key', () => {
+    expect(problemsOf({ ...valid, CLIENT_STATE_SECRET_ID: undefined })).toEqual([
+      'CLIENT_STATE_SECRET_ID is missing (or set CLIENT_STATE_SECRET in the local mode)',
+    ]);
+    const key = 'k'.repeat(40);
+    const local = loadWebhookSettings({ ...valid, CLIENT_STATE_SECRET: key });
+    expect(local.clientStateSecret).toEqual({ value: key });
   });
 
   it.each([

@@ -1,7 +1,9 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../functions/config/config-error';
-import { handlerEnv, loadLocalSettings } from '../../../local/settings';
+import { clientStateKey, handlerEnv, loadLocalSettings } from '../../../local/settings';
 
 const problemsOf = (env: Record<string, string>) => {
   try {
@@ -82,6 +84,7 @@ describe('local settings', () => {
       webhookUrl: 'http://127.0.0.1:2/webhooks/telnyx',
       telnyxApiUrl: 'http://127.0.0.1:3/v2',
       telnyxPublicKey: PUBLIC_KEY,
+      clientStateSecret: 'c'.repeat(64),
     };
     const local = handlerEnv(loadLocalSettings({}), live);
     expect(local).toMatchObject({
@@ -90,6 +93,7 @@ describe('local settings', () => {
       WEBHOOK_URL: live.webhookUrl,
       TELNYX_API_URL: live.telnyxApiUrl,
       TELNYX_PUBLIC_KEY: PUBLIC_KEY,
+      CLIENT_STATE_SECRET: 'c'.repeat(64),
       REQUIRE_SENDER_AUTH: 'false',
       NOTICE_FROM: 'fax@fax.localhost',
     });
@@ -98,5 +102,23 @@ describe('local settings', () => {
       live,
     );
     expect(tunnelled.WEBHOOK_URL).toBe('https://tunnel.example.com/webhooks/telnyx');
+  });
+
+  it('makes the client_state key once per data dir, readable by this user alone', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'fax-bridge-key-'));
+    try {
+      const [first, twin] = await Promise.all([clientStateKey(dataDir), clientStateKey(dataDir)]);
+      expect(first).toMatch(/^[0-9a-f]{64}$/);
+      expect(twin).toBe(first);
+      // A restart finds the same key, so webhooks about faxes sent before it still verify.
+      expect(await clientStateKey(dataDir)).toBe(first);
+      const { mode } = await stat(path.join(dataDir, 'client-state.key'));
+      expect(mode & 0o777).toBe(0o600);
+      const other = await mkdtemp(path.join(tmpdir(), 'fax-bridge-key-'));
+      expect(await clientStateKey(other)).not.toBe(first);
+      await rm(other, { recursive: true, force: true });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

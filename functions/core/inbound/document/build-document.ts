@@ -1,29 +1,33 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
-import { headerSafe } from '../../shared/text-safety';
-import { type EmailPart, htmlCids, type ParsedEmail } from '../mail/parse-email';
+import { type EmailPart, fileName, htmlCids, type ParsedEmail } from '../mail/parse-email';
 import { isTnef, type TnefFile, tnefFiles } from '../mail/tnef';
 import type { Refusal } from '../refusals';
 import { hasActiveContent, removeActiveContent } from './active-content';
-import { addCoverPage } from './cover-page';
+import { addCoverPages, type CoverContent } from './cover-page';
 import { claimsFaxableType, type DocumentType, documentType } from './document-type';
 import {
   addImagePages,
+  checkImageData,
   ImageTooLargeError,
   inspectImage,
+  MAX_DECODED_BYTES,
   MAX_IMAGE_PIXELS,
-  type PageSize,
 } from './images';
 import { countPages } from './page-count';
-import { loadPdfDocument } from './pdf-loader';
+import { fitsPage, fitToPage, type PageSize } from './page-geometry';
+import { loadPdfDocument, type PdfBudget, PdfTooBigToOpenError, pdfBudget } from './pdf-loader';
 
 export interface DocumentOptions {
   pageSize: 'letter' | 'a4';
   /** MAX_PAGES (at most 350, Telnyx's limit). */
   maxPages: number;
   maxBytes: number;
-  /** `text` is the body's own text (see body-text.ts); `timeZone` (IANA, default UTC) shows the date. */
-  cover: false | { subject: string; sender: string; text: string; timeZone?: string };
+  /**
+   * The cover sheet: `text` is the body's own text (see body-text.ts); `timeZone` (IANA, default
+   * UTC) shows the date; `recipients` are all the numbers of the email, so one document serves them all.
+   */
+  cover: false | Omit<CoverContent, 'date' | 'documentPages'>;
 }
 
 export type FaxDocument = {
@@ -37,6 +41,8 @@ export type FaxDocument = {
   skipped: { filename: string; reason: 'unsupported' }[];
   /** The PDF bytes are the sender's own, unchanged. */
   passthrough: boolean;
+  /** Characters of the cover sheet no font could draw (CJK, …): the sender is told which. */
+  unprintable: string[];
 };
 
 export type DocumentOutcome = FaxDocument | { kind: 'refused'; refusal: Refusal };
@@ -81,6 +87,12 @@ interface Sorted {
   winmail: EmailPart[];
 }
 
+/** What opening one email's documents may still cost: every image and PDF of it spends from one. */
+interface Budget {
+  decodedBytes: number;
+  pdf: PdfBudget;
+}
+
 export async function buildFaxDocument(
   email: ParsedEmail,
   options: DocumentOptions,
@@ -103,13 +115,15 @@ export async function buildFaxDocument(
     reason: 'unsupported' as const,
   }));
   const [only] = chosen;
-  // A PDF with scripts or embedded files is rebuilt from its pages, which leaves them behind.
+  // A PDF with scripts or embedded files is rebuilt from its pages, which leaves them behind; one
+  // with pages of another size or turned sideways is rebuilt so that every page prints full size.
   if (
     !options.cover &&
     chosen.length === 1 &&
     only?.pdf &&
     startsWithHeader(only.part.content) &&
-    !hasActiveContent(only.pdf)
+    !hasActiveContent(only.pdf) &&
+    only.pdf.getPages().every((page) => fitsPage(page, PAGE_SIZES[options.pageSize]))
   ) {
     return passThrough(only, skipped, options);
   }
@@ -131,6 +145,7 @@ function passThrough(
       files: [{ filename: part.filename, pages }],
       skipped,
       passthrough: true,
+      unprintable: [],
     },
     options,
   );
@@ -153,7 +168,7 @@ function unpackWinmail(parts: EmailPart[]): EmailPart[] {
     const files = isTnef(part.content) ? readTnef(part.content) : [];
     if (files.length === 0) return [part];
     return files.map((file, i) => ({
-      filename: headerSafe(file.filename) || `${part.filename}-${i + 1}`,
+      filename: fileName(file.filename) || `${part.filename}-${i + 1}`,
       contentType: 'application/octet-stream',
       content: file.content,
       disposition: 'attachment',
@@ -193,10 +208,11 @@ function withoutCopies(parts: EmailPart[]): EmailPart[] {
 
 async function sortParts(parts: EmailPart[]): Promise<Sorted> {
   const sorted: Sorted = { candidates: [], unsupported: [], empty: [], winmail: [] };
+  const budget: Budget = { decodedBytes: MAX_DECODED_BYTES, pdf: pdfBudget() };
   for (const part of parts) {
     const type = part.content.length > 0 ? documentType(part.content) : undefined;
     if (part.content.length === 0) sorted.empty.push(part);
-    else if (type) sorted.candidates.push(await inspect(part, type));
+    else if (type) sorted.candidates.push(await inspect(part, type, budget));
     else if (isTnef(part.content) || /ms-tnef/.test(part.contentType)) sorted.winmail.push(part);
     else if (claimsFaxableType(part.contentType)) {
       sorted.candidates.push({ part, pages: 0, refusal: unreadable(part) });
@@ -210,11 +226,19 @@ const unreadable = (part: EmailPart): Refusal => ({
   file: part.filename,
 });
 
-async function inspect(part: EmailPart, type: DocumentType): Promise<Candidate> {
+async function inspect(part: EmailPart, type: DocumentType, budget: Budget): Promise<Candidate> {
   if (type === 'pdf') {
-    const pdf = await loadPdf(part.content);
+    const pdf = await loadPdf(part.content, budget.pdf);
     if (pdf === 'encrypted') {
       return { part, type, pages: 0, refusal: { code: 'encrypted_pdf', file: part.filename } };
+    }
+    if (pdf === 'too_big') {
+      return {
+        part,
+        type,
+        pages: 0,
+        refusal: { code: 'pdf_too_big_to_open', file: part.filename },
+      };
     }
     if (pdf === 'unreadable') return { part, type, pages: 0, refusal: unreadable(part) };
     // More pages than any fax may have: counted against the limit, never opened.
@@ -223,7 +247,11 @@ async function inspect(part: EmailPart, type: DocumentType): Promise<Candidate> 
   }
   try {
     const info = inspectImage(part.content, type);
-    return { part, type, pages: info.pages, pixels: info.width * info.height };
+    const candidate = { part, type, pages: info.pages, pixels: info.width * info.height };
+    budget.decodedBytes -= info.decodedBytes;
+    if (budget.decodedBytes < 0) return { ...candidate, refusal: tooBigToOpen(part, info, budget) };
+    checkImageData(part.content, type);
+    return candidate;
   } catch (error) {
     if (error instanceof ImageTooLargeError) {
       const { width, height } = error;
@@ -240,16 +268,29 @@ async function inspect(part: EmailPart, type: DocumentType): Promise<Candidate> 
   }
 }
 
+const megabytes = (bytes: number) => Math.round(bytes / MB);
+
+function tooBigToOpen(part: EmailPart, info: { decodedBytes: number }, budget: Budget): Refusal {
+  return {
+    code: 'image_too_big_to_open',
+    file: part.filename,
+    megabytes: megabytes(info.decodedBytes),
+    emailMegabytes: megabytes(MAX_DECODED_BYTES - budget.decodedBytes),
+    limit: megabytes(MAX_DECODED_BYTES),
+  };
+}
+
 /** The loaded PDF, or why it cannot be faxed, or the pages it claims when that is more than any fax has. */
 async function loadPdf(
   bytes: Uint8Array,
-): Promise<PDFDocument | 'encrypted' | 'unreadable' | number> {
+  budget: PdfBudget,
+): Promise<PDFDocument | 'encrypted' | 'unreadable' | 'too_big' | number> {
   // A PDF cut short in transit still parses page by page; its missing end marker gives it away.
   const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(-1024);
   if (!tail.includes('%%EOF')) return 'unreadable';
   try {
     // Loaded past the encryption check and tested after: pdf-lib's EncryptedPDFError fails `instanceof`.
-    const pdf = await loadPdfDocument(bytes);
+    const pdf = await loadPdfDocument(bytes, budget);
     if (pdf.isEncrypted) return 'encrypted';
     // Counted within bounds before pdf-lib walks the page tree; a /Count that claims too much is
     // believed, as viewers believe it.
@@ -258,8 +299,8 @@ async function loadPdf(
     const claimed = Math.max(count.counted, count.declared ?? 0);
     if (claimed > MAX_FAX_PAGES) return claimed;
     return count.counted > 0 && pdf.getPageCount() > 0 ? pdf : 'unreadable';
-  } catch {
-    return 'unreadable';
+  } catch (error) {
+    return error instanceof PdfTooBigToOpenError ? 'too_big' : 'unreadable';
   }
 }
 
@@ -306,7 +347,10 @@ async function assemble(
     try {
       const before = out.getPageCount();
       if (pdf) {
-        for (const page of await out.copyPages(pdf, pdf.getPageIndices())) out.addPage(page);
+        for (const page of await out.copyPages(pdf, pdf.getPageIndices())) {
+          out.addPage(page);
+          if (!fitsPage(page, size)) fitToPage(out, page, size);
+        }
       } else if (type && type !== 'pdf') {
         await addImagePages(out, part.content, type, size);
       }
@@ -316,9 +360,10 @@ async function assemble(
     }
   }
   removeActiveContent(out);
+  let unprintable: string[] = [];
   if (options.cover) {
-    const totalPages = out.getPageCount() + 1;
-    await addCoverPage(out, { ...options.cover, date: email.date, totalPages }, size);
+    const content = { ...options.cover, date: email.date, documentPages: out.getPageCount() };
+    ({ unprintable } = await addCoverPages(out, content, size));
   }
   const pages = out.getPageCount();
   if (pages > options.maxPages)
@@ -326,17 +371,17 @@ async function assemble(
   // Without object streams the file stays PDF 1.4-style, which every fax renderer reads.
   const bytes = await out.save({ useObjectStreams: false });
   return withinSize(
-    { kind: 'document', pdf: bytes, pages, files, skipped, passthrough: false },
+    { kind: 'document', pdf: bytes, pages, files, skipped, passthrough: false, unprintable },
     options,
   );
 }
 
 function withinSize(document: FaxDocument, options: DocumentOptions): DocumentOutcome {
   if (document.pdf.length <= options.maxBytes) return document;
-  const megabytes = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+  const tenths = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
   return refused({
     code: 'too_large',
-    megabytes: megabytes(document.pdf.length),
-    limit: megabytes(options.maxBytes),
+    megabytes: tenths(document.pdf.length),
+    limit: tenths(options.maxBytes),
   });
 }

@@ -1,39 +1,52 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { GifReader } from 'omggif';
-import { degrees, type PDFDocument, type PDFImage } from 'pdf-lib';
-import { PNG } from 'pngjs';
-import UTIF from 'utif2';
+import { degrees, drawImage, type PDFDocument, PDFImage, type PDFRef } from 'pdf-lib';
 import type { ImageType } from './document-type';
-
-export interface PageSize {
-  width: number;
-  height: number;
-}
+import { type PageSize, type Placement, placeContent, type Turn } from './page-geometry';
+import { embedRaster, rasterOnWhite } from './raster';
+import { tiffFrames, tiffRasters } from './tiff';
 
 /** Half an inch: fax machines do not print to the edge of the paper. */
 const MARGIN = 36;
 /** Refused before decoding: a small file can unpack to gigabytes. A Letter page at 600 dpi is 34 MP. */
 export const MAX_IMAGE_PIXELS = 40_000_000;
-const MAX_TIFF_PAGES = 1000;
-
-/** Quarter turns, counter-clockwise as PDF counts them. */
-export type Turn = 0 | 90 | 180 | 270;
+/**
+ * What the decoders may allocate for one email's images, every page of every image summed, known
+ * from their headers before any is decoded. Pages are decoded and compressed one at a time, so this
+ * bounds the time more than the memory: the costliest page it admits, a 36-megapixel colour PNG,
+ * adds about 400 MB at its peak and takes 10 s. A black-and-white fax page costs 0.5 MB, a colour
+ * TIFF 3 bytes a pixel, a colour PNG 7.
+ */
+export const MAX_DECODED_BYTES = 256 * 1024 * 1024;
 
 export interface ImageInfo {
   width: number;
   height: number;
   /** Fax pages the image fills: one, or one per page of a multi-page TIFF. */
   pages: number;
+  /** What decoding every page allocates (0 for a JPEG, which goes into the PDF undecoded). */
+  decodedBytes: number;
 }
 
-/** Reads the size from the header and refuses damaged headers and decompression bombs. */
+interface Frame {
+  width: number;
+  height: number;
+  decodedBytes: number;
+}
+
+/** Reads the size from the headers alone and refuses damaged headers and too many pixels. */
 export function inspectImage(bytes: Uint8Array, type: ImageType): ImageInfo {
-  const frames = type === 'tiff' ? tiffFrames(bytes) : [headerSize(bytes, type)];
+  const frames = type === 'tiff' ? tiffFrames(bytes) : [headerFrame(bytes, type)];
   const first = frames[0];
   if (!first) throw new Error('TIFF has no pages');
   for (const frame of frames) checkPixels(frame.width, frame.height);
+  const decodedBytes = frames.reduce((sum, frame) => sum + frame.decodedBytes, 0);
+  return { width: first.width, height: first.height, pages: frames.length, decodedBytes };
+}
+
+/** Reads the compressed data through, where damage would hang a decoder; throws when damaged. */
+export function checkImageData(bytes: Uint8Array, type: ImageType): void {
   if (type === 'png') checkPng(bytes);
-  return { width: first.width, height: first.height, pages: frames.length };
 }
 
 /** Adds one page per image (per TIFF page), each fitted to the page size. Returns the pages added. */
@@ -55,18 +68,29 @@ export async function addImagePages(
         header.height,
         header.turn,
         page,
+        pageSizedScan(header, page),
       );
       return 1;
     }
     case 'png': {
       checkPng(bytes);
       const image = await doc.embedPng(bytes);
-      drawImagePage(doc, image, image.width, image.height, 0, page);
+      // Embedded now, not when the document is saved, so that its decoded pixels go now.
+      await image.embed();
+      drawImagePage(doc, image, image.width, image.height, 0, page, pageSizedScan(image, page));
       return 1;
     }
     case 'gif': {
-      const image = await doc.embedPng(gifFirstFrame(bytes));
-      drawImagePage(doc, image, image.width, image.height, 0, page);
+      const { width, height, rgba } = gifFirstFrame(bytes);
+      drawImagePage(
+        doc,
+        embedRaster(doc, rasterOnWhite(rgba, width, height)),
+        width,
+        height,
+        0,
+        page,
+        pageSizedScan({ width, height }, page),
+      );
       return 1;
     }
     case 'tiff':
@@ -74,59 +98,76 @@ export async function addImagePages(
   }
 }
 
-export interface Placement {
-  x: number;
-  y: number;
-  /** Drawn size in the image's own frame, before rotation. */
-  width: number;
-  height: number;
-  rotate: Turn;
+async function addTiffPages(doc: PDFDocument, bytes: Uint8Array, page: PageSize): Promise<number> {
+  for (const frame of tiffFrames(bytes)) checkPixels(frame.width, frame.height);
+  let pages = 0;
+  for (const { raster, dpi } of tiffRasters(bytes)) {
+    const image = embedRaster(doc, raster);
+    // Fax TIFFs have 204×98 dpi pixels, twice as tall as wide: keep the page's true proportions.
+    const scan = pageSizedScan(raster, page, dpi);
+    drawImagePage(doc, image, raster.width / dpi[0], raster.height / dpi[1], 0, page, scan);
+    pages += 1;
+  }
+  return pages;
+}
+
+/** Where to draw an image inside the half-inch margins (see placeContent). */
+export function placeImage(width: number, height: number, turn: Turn, page: PageSize): Placement {
+  return placeContent(width, height, turn, page, MARGIN);
 }
 
 /**
- * Where to draw an image of proportions `width`×`height` (as stored) that must be turned by `turn` to
- * stand upright: as large as fits inside the margins, centred, aspect ratio kept. Landscape content on
- * a portrait page is turned a further quarter counter-clockwise when that prints it larger, as printers do.
+ * Fax resolutions (dots per inch across, down) a scan may already be a page at. A TIFF states its own;
+ * other images are measured against these.
  */
-export function placeImage(width: number, height: number, turn: Turn, page: PageSize): Placement {
-  const boxWidth = page.width - 2 * MARGIN;
-  const boxHeight = page.height - 2 * MARGIN;
-  const scaleToFit = (w: number, h: number) => Math.min(boxWidth / w, boxHeight / h);
-  const [uprightWidth, uprightHeight] = isSideways(turn) ? [height, width] : [width, height];
-  const extra =
-    scaleToFit(uprightHeight, uprightWidth) > scaleToFit(uprightWidth, uprightHeight) ? 90 : 0;
-  const rotate = ((turn + extra) % 360) as Turn;
-  const scale = isSideways(rotate) ? scaleToFit(height, width) : scaleToFit(width, height);
-  const drawnWidth = width * scale;
-  const drawnHeight = height * scale;
-  const [spanX, spanY] = isSideways(rotate) ? [drawnHeight, drawnWidth] : [drawnWidth, drawnHeight];
-  const left = MARGIN + (boxWidth - spanX) / 2;
-  const bottom = MARGIN + (boxHeight - spanY) / 2;
-  // pdf-lib turns the image about its (x, y) corner; pick the corner that lands the turned image in the box.
-  const corner: Record<Turn, [number, number]> = {
-    0: [left, bottom],
-    90: [left + spanX, bottom],
-    180: [left + spanX, bottom + spanY],
-    270: [left, bottom + spanY],
-  };
-  const [x, y] = corner[rotate];
-  return { x, y, width: drawnWidth, height: drawnHeight, rotate };
+const FAX_RESOLUTIONS: [number, number][] = [
+  [200, 200],
+  [204, 196],
+  [204, 98],
+];
+/** How far a scan's size may be from the page's and still count as a page-sized scan. */
+const PAGE_SIZED = 0.05;
+
+/** The image's size in points when it is a page-sized scan at `dpi` (or any fax resolution). */
+function pageSizedScan(
+  pixels: { width: number; height: number },
+  page: PageSize,
+  dpi?: [number, number],
+): { width: number; height: number } | undefined {
+  for (const [across, down] of dpi ? [dpi] : FAX_RESOLUTIONS) {
+    const width = (pixels.width / across) * 72;
+    const height = (pixels.height / down) * 72;
+    const near = (size: number, of: number) => Math.abs(size - of) <= of * PAGE_SIZED;
+    if (near(width, page.width) && near(height, page.height)) return { width, height };
+  }
+  return undefined;
 }
 
-const isSideways = (turn: Turn) => turn === 90 || turn === 270;
-
+/** A page holding the image (embedded by pdf-lib, or an image object of ours), fitted and centred. */
 function drawImagePage(
   doc: PDFDocument,
-  image: PDFImage,
+  image: PDFImage | PDFRef,
   width: number,
   height: number,
   turn: Turn,
   page: PageSize,
+  scan?: { width: number; height: number },
 ): void {
-  const placement = placeImage(width, height, turn, page);
-  doc
-    .addPage([page.width, page.height])
-    .drawImage(image, { ...placement, rotate: degrees(placement.rotate) });
+  // A page-sized scan is the page: drawn at its own resolution, to the edges, never enlarged.
+  const placement =
+    turn === 0 && scan
+      ? placeContent(scan.width, scan.height, 0, page, 0, 1)
+      : placeImage(width, height, turn, page);
+  const pdfPage = doc.addPage([page.width, page.height]);
+  const rotate = degrees(placement.rotate);
+  if (image instanceof PDFImage) {
+    pdfPage.drawImage(image, { ...placement, rotate });
+    return;
+  }
+  const name = pdfPage.node.newXObject('Image', image);
+  pdfPage.pushOperators(
+    ...drawImage(name, { ...placement, rotate, xSkew: degrees(0), ySkew: degrees(0) }),
+  );
 }
 
 /** An image whose header promises more pixels than we decode: a huge scan, or a decompression bomb. */
@@ -168,12 +209,16 @@ function checkPng(bytes: Uint8Array): void {
     if (type === 'IEND') break;
     offset = end;
   }
+  inflateSync(Buffer.concat(idat), { maxOutputLength: pngRowBytes(data) });
+}
+
+/** The most a PNG's rows can inflate to, by its header. */
+function pngRowBytes(data: DataView): number {
   const width = data.getUint32(16);
   const height = data.getUint32(20);
   const bitsPerPixel = (data.getUint8(24) || 8) * (PNG_CHANNELS[data.getUint8(25)] ?? 4);
   // Interlaced rows add a filter byte per row of each of the seven passes.
-  const maxOutputLength = height * (Math.ceil((width * bitsPerPixel) / 8) + 4) + 1024;
-  inflateSync(Buffer.concat(idat), { maxOutputLength });
+  return height * (Math.ceil((width * bitsPerPixel) / 8) + 4) + 1024;
 }
 
 const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -184,18 +229,25 @@ const ownBuffer = (bytes: Uint8Array) =>
     ? bytes
     : new Uint8Array(bytes);
 
-function headerSize(bytes: Uint8Array, type: 'jpeg' | 'png' | 'gif') {
+function headerFrame(bytes: Uint8Array, type: 'jpeg' | 'png' | 'gif'): Frame {
   const data = view(bytes);
   switch (type) {
     case 'jpeg':
-      return jpegHeader(bytes);
-    case 'png':
+      return { ...jpegHeader(bytes), decodedBytes: 0 };
+    case 'png': {
       if (Buffer.from(bytes.buffer, bytes.byteOffset + 12, 4).toString('latin1') !== 'IHDR') {
         throw new Error('PNG without IHDR');
       }
-      return { width: data.getUint32(16), height: data.getUint32(20) };
-    case 'gif':
-      return { width: data.getUint16(6, true), height: data.getUint16(8, true) };
+      const width = data.getUint32(16);
+      const height = data.getUint32(20);
+      // pdf-lib inflates the rows, then expands them to 8-bit RGBA.
+      return { width, height, decodedBytes: pngRowBytes(data) + 4 * width * height };
+    }
+    case 'gif': {
+      const width = data.getUint16(6, true);
+      const height = data.getUint16(8, true);
+      return { width, height, decodedBytes: 4 * width * height };
+    }
   }
 }
 
@@ -267,7 +319,7 @@ function exifTurn(app1: Uint8Array): Turn | undefined {
   return undefined;
 }
 
-function gifFirstFrame(bytes: Uint8Array): Uint8Array {
+function gifFirstFrame(bytes: Uint8Array): { width: number; height: number; rgba: Uint8Array } {
   const reader = new GifReader(bytes);
   const frame = reader.frameInfo(0);
   checkPixels(reader.width, reader.height);
@@ -275,7 +327,7 @@ function gifFirstFrame(bytes: Uint8Array): Uint8Array {
   checkGifCodes(bytes, frame.data_offset);
   const rgba = new Uint8Array(reader.width * reader.height * 4);
   reader.decodeAndBlitFrameRGBA(0, rgba);
-  return pngOnWhite(rgba, reader.width, reader.height);
+  return { width: reader.width, height: reader.height, rgba };
 }
 
 /**
@@ -319,99 +371,4 @@ function checkGifCodes(bytes: Uint8Array, dataOffset: number): void {
     }
     first = false;
   }
-}
-
-/** Pages of a TIFF, read from the directory chain before any decoding (UTIF loops on a cyclic chain). */
-function tiffFrames(bytes: Uint8Array): { width: number; height: number }[] {
-  const data = view(bytes);
-  const le = bytes[0] === 0x49;
-  const seen = new Set<number>();
-  const frames: { width: number; height: number }[] = [];
-  let offset = data.getUint32(4, le);
-  while (offset !== 0) {
-    if (seen.has(offset) || seen.size >= MAX_TIFF_PAGES)
-      throw new Error('TIFF directory chain loops');
-    seen.add(offset);
-    const count = data.getUint16(offset, le);
-    const tags = new Map<number, number>();
-    for (let i = 0; i < count; i++) {
-      const entry = offset + 2 + i * 12;
-      checkTiffTag(data, entry, le);
-      const short = data.getUint16(entry + 2, le) === 3;
-      tags.set(
-        data.getUint16(entry, le),
-        short ? data.getUint16(entry + 8, le) : data.getUint32(entry + 8, le),
-      );
-    }
-    if (!isThumbnail(tags.get(254))) {
-      frames.push({ width: tags.get(256) ?? 0, height: tags.get(257) ?? 0 });
-    }
-    offset = data.getUint32(offset + 2 + count * 12, le);
-  }
-  return frames;
-}
-
-// Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, … DOUBLE, IFD).
-const TIFF_TYPE_BYTES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4];
-
-/** UTIF reads as many values as a tag claims: a damaged count would have it fill the memory. */
-function checkTiffTag(data: DataView, entry: number, le: boolean): void {
-  const size = TIFF_TYPE_BYTES[data.getUint16(entry + 2, le)] ?? 0;
-  const bytes = size * data.getUint32(entry + 4, le);
-  const inline = bytes <= 4;
-  if (size === 0 || (!inline && data.getUint32(entry + 8, le) + bytes > data.byteLength)) {
-    throw new Error('TIFF tag damaged');
-  }
-}
-
-const isThumbnail = (newSubfileType: unknown) =>
-  typeof newSubfileType === 'number' && (newSubfileType & 1) === 1;
-
-const rational = (value: unknown): number => {
-  const pair = Array.isArray(value) ? value[0] : undefined;
-  return Array.isArray(pair) && pair[0] > 0 && pair[1] > 0 ? pair[0] / pair[1] : 1;
-};
-
-async function addTiffPages(doc: PDFDocument, bytes: Uint8Array, page: PageSize): Promise<number> {
-  tiffFrames(bytes);
-  const file = bytes.buffer.slice(
-    bytes.byteOffset,
-    bytes.byteOffset + bytes.byteLength,
-  ) as ArrayBuffer;
-  const pages = UTIF.decode(file).filter(
-    (ifd) => Array.isArray(ifd.t256) && !isThumbnail((ifd.t254 as number[] | undefined)?.[0]),
-  );
-  if (pages.length === 0) throw new Error('TIFF has no pages');
-  for (const ifd of pages) {
-    checkPixels(Number((ifd.t256 as number[])[0]), Number((ifd.t257 as number[])[0]));
-    UTIF.decodeImage(file, ifd);
-    const image = await doc.embedPng(pngOnWhite(UTIF.toRGBA8(ifd), ifd.width, ifd.height));
-    // Fax TIFFs have 204×98 dpi pixels, twice as tall as wide: keep the page's true proportions.
-    const width = ifd.width / rational(ifd.t282);
-    const height = ifd.height / rational(ifd.t283);
-    drawImagePage(doc, image, width, height, 0, page);
-  }
-  return pages.length;
-}
-
-/** RGBA pixels flattened onto white (what paper shows through) as an RGB PNG pdf-lib can embed. */
-function pngOnWhite(rgba: Uint8Array, width: number, height: number): Uint8Array {
-  const rgb = Buffer.allocUnsafe(width * height * 3);
-  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-    const alpha = rgba[i + 3] ?? 255;
-    const paper = 255 - alpha;
-    rgb[j] = ((rgba[i] ?? 0) * alpha + 255 * paper) / 255;
-    rgb[j + 1] = ((rgba[i + 1] ?? 0) * alpha + 255 * paper) / 255;
-    rgb[j + 2] = ((rgba[i + 2] ?? 0) * alpha + 255 * paper) / 255;
-  }
-  const png = new PNG();
-  png.width = width;
-  png.height = height;
-  png.data = rgb;
-  return PNG.sync.write(png, {
-    colorType: 2,
-    inputColorType: 2,
-    inputHasAlpha: false,
-    deflateLevel: 6,
-  });
 }

@@ -1,4 +1,18 @@
-import { PDFDocument, PDFParser, PDFStreamParsingError, type Position } from 'pdf-lib';
+import { constants, inflateRawSync } from 'node:zlib';
+import {
+  decodePDFRawStream,
+  PDFArray,
+  type PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  type PDFObject,
+  PDFParser,
+  PDFRawStream,
+  type PDFStream,
+  PDFStreamParsingError,
+  type Position,
+} from 'pdf-lib';
 
 const STREAM = Buffer.from('stream', 'latin1');
 const ENDSTREAM = Buffer.from('endstream', 'latin1');
@@ -6,6 +20,37 @@ const CR = 0x0d;
 const LF = 0x0a;
 // PDFDocument.load's default (ParseSpeeds.Slow): it yields to the event loop every 100 objects.
 const OBJECTS_PER_TICK = 100;
+/**
+ * Objects parsed from one email's PDFs, which all stay in memory until the fax is built: about
+ * 55 bytes each (a number, a name, an entry of a cross-reference stream), so some 110 MB. A long
+ * tagged document has a few hundred thousand.
+ */
+export const MAX_PDF_OBJECTS = 2_000_000;
+/** Bytes inflated from the object and cross-reference streams of one email's PDFs. */
+export const MAX_INFLATED_BYTES = 32 * 1024 * 1024;
+
+/**
+ * What one email's PDFs may still unpack, spent as they are parsed. Object streams and
+ * cross-reference streams are the parts a reader must inflate and expand before it can find a page:
+ * a few kilobytes of them can stand for gigabytes of data or billions of objects.
+ */
+export interface PdfBudget {
+  objects: number;
+  inflatedBytes: number;
+}
+
+export const pdfBudget = (): PdfBudget => ({
+  objects: MAX_PDF_OBJECTS,
+  inflatedBytes: MAX_INFLATED_BYTES,
+});
+
+/** The PDF unpacks to more than its budget allows; parsing stopped there. */
+export class PdfTooBigToOpenError extends Error {
+  constructor() {
+    super('the PDF unpacks to more than its budget');
+    this.name = 'PdfTooBigToOpenError';
+  }
+}
 
 /**
  * pdf-lib's parser, with one search made fast. A stream whose /Length is not a number (scanners
@@ -15,10 +60,105 @@ const OBJECTS_PER_TICK = 100;
  */
 export class QuickPdfParser extends PDFParser {
   private readonly data: Buffer;
+  private overBudget = false;
 
-  constructor(bytes: Uint8Array) {
+  constructor(
+    bytes: Uint8Array,
+    private readonly budget: PdfBudget = pdfBudget(),
+  ) {
     super(bytes, OBJECTS_PER_TICK, false, false);
     this.data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  override async parseDocument() {
+    try {
+      const context = await super.parseDocument();
+      if (this.overBudget) throw new PdfTooBigToOpenError();
+      return context;
+    } catch (error) {
+      throw this.overBudget ? new PdfTooBigToOpenError() : error;
+    }
+  }
+
+  override parseObject(): PDFObject {
+    this.spend(1);
+    return super.parseObject();
+  }
+
+  // pdf-lib reads on past an object it cannot parse; every path back to its loop passes here, so
+  // once over budget the whole parse stops.
+  protected override skipWhitespaceAndComments(): void {
+    if (this.overBudget) throw new PdfTooBigToOpenError();
+    super.skipWhitespaceAndComments();
+  }
+
+  /**
+   * Object and cross-reference streams are inflated here, within the budget, and handed on
+   * unfiltered: pdf-lib would inflate them whole, doubling its buffer as it goes.
+   */
+  protected override parseDictOrStream(): PDFDict | PDFStream {
+    const object = super.parseDictOrStream();
+    if (!(object instanceof PDFRawStream)) return object;
+    const type = object.dict.lookup(PDFName.of('Type'));
+    const isXref = type === PDFName.of('XRef');
+    if (type !== PDFName.of('ObjStm') && !isXref) return object;
+    const contents = this.unpack(object);
+    // pdf-lib makes an entry for every one a cross-reference stream claims, whatever it holds.
+    this.spend(isXref ? claimedEntries(object.dict) : tokenCount(contents));
+    object.dict.delete(PDFName.of('Filter'));
+    object.dict.delete(PDFName.of('DecodeParms'));
+    return PDFRawStream.of(object.dict, contents);
+  }
+
+  private spend(objects: number): void {
+    this.budget.objects -= objects;
+    if (this.budget.objects < 0) this.stop();
+  }
+
+  private stop(): never {
+    this.overBudget = true;
+    throw new PdfTooBigToOpenError();
+  }
+
+  private unpack(stream: PDFRawStream): Uint8Array {
+    const { dict } = stream;
+    const filter = dict.lookup(PDFName.of('Filter'));
+    const params = dict.lookup(PDFName.of('DecodeParms'));
+    const filters = filter instanceof PDFArray ? filter.asArray() : filter ? [filter] : [];
+    let data: Uint8Array = stream.contents;
+    filters.forEach((name, i) => {
+      const param = params instanceof PDFArray ? params.get(i) : params;
+      data = this.decodeOne(data, name, param);
+    });
+    this.budget.inflatedBytes -= data.length;
+    return data;
+  }
+
+  /** One filter's output, never more than the budget left (intermediate layers included). */
+  private decodeOne(
+    data: Uint8Array,
+    filter: PDFObject,
+    params: PDFObject | undefined,
+  ): Uint8Array {
+    const limit = Math.max(0, this.budget.inflatedBytes);
+    if (filter === PDFName.of('FlateDecode')) {
+      checkZlibHeader(data);
+      try {
+        // Raw, past the header and without the checksum, and to a cut end: as tolerant as pdf-lib.
+        return inflateRawSync(data.subarray(2), {
+          maxOutputLength: Math.max(1, limit),
+          finishFlush: constants.Z_SYNC_FLUSH,
+        });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') this.stop();
+        throw error;
+      }
+    }
+    // The other filters (LZW, RunLength, ASCII85, ASCIIHex) decode a bounded block at a time.
+    const single = this.context.obj({ Filter: filter, ...(params ? { DecodeParms: params } : {}) });
+    const decoded = decodePDFRawStream(PDFRawStream.of(single, data)).getBytes(limit + 1);
+    if (decoded.length > limit) this.stop();
+    return new Uint8Array(decoded.buffer, decoded.byteOffset, decoded.byteLength);
   }
 
   // pdf-lib's rules: from the stream's first byte, every `stream` opens a nested stream and every
@@ -57,12 +197,57 @@ export class QuickPdfParser extends PDFParser {
   }
 }
 
+/** pdf-lib's checks on a zlib header, which inflating raw would skip. */
+function checkZlibHeader(data: Uint8Array): void {
+  const [method = 0, flags = 0] = data;
+  if ((method & 0x0f) !== 8 || ((method << 8) + flags) % 31 !== 0 || flags & 0x20) {
+    throw new Error('FlateDecode stream without a valid zlib header');
+  }
+}
+
+/** Entries a cross-reference stream claims: pdf-lib makes each one, whatever the stream holds. */
+function claimedEntries(dict: PDFDict): number {
+  const index = dict.lookup(PDFName.of('Index'));
+  const lengths =
+    index instanceof PDFArray
+      ? index.asArray().filter((_, i) => i % 2 === 1)
+      : [dict.lookup(PDFName.of('Size'))];
+  const total = lengths.reduce<number>(
+    (sum, length) => sum + (length instanceof PDFNumber ? Math.max(0, length.asNumber()) : 0),
+    0,
+  );
+  return Number.isFinite(total) ? total : Number.POSITIVE_INFINITY;
+}
+
+const DELIMITER = new Set([...'()<>[]{}/%'].map((c) => c.charCodeAt(0)));
+const WHITESPACE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+
+/**
+ * About how many objects pdf-lib will make of an object stream's text: one per delimiter and per
+ * run of other characters. It counts words inside strings too, so it errs on the high side.
+ */
+function tokenCount(text: Uint8Array): number {
+  let count = 0;
+  let inRun = false;
+  for (const byte of text) {
+    const delimiter = DELIMITER.has(byte);
+    const regular = !delimiter && !WHITESPACE.has(byte);
+    if (delimiter || (regular && !inRun)) count += 1;
+    inRun = regular;
+  }
+  return count;
+}
+
 /**
  * `PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false })`, parsed by
- * QuickPdfParser: the same document, object for object.
+ * QuickPdfParser: the same document, object for object. Throws PdfTooBigToOpenError when the
+ * PDF would unpack to more than `budget` has left (which it spends).
  */
-export async function loadPdfDocument(bytes: Uint8Array): Promise<PDFDocument> {
-  const context = await new QuickPdfParser(bytes).parseDocument();
+export async function loadPdfDocument(
+  bytes: Uint8Array,
+  budget: PdfBudget = pdfBudget(),
+): Promise<PDFDocument> {
+  const context = await new QuickPdfParser(bytes, budget).parseDocument();
   // load() is this parse and this constructor, which pdf-lib keeps private; 1.17.1 is its last
   // release, so the two do not drift apart. Arguments: context, ignoreEncryption, updateMetadata.
   return Reflect.construct(PDFDocument, [context, true, false]) as PDFDocument;

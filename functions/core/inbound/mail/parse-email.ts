@@ -30,6 +30,8 @@ export interface EmailPart {
 
 export interface ParsedEmail {
   from: { address?: string; name?: string }[];
+  /** The To header's addresses, for the names on the cover sheet. */
+  to?: { address?: string; name?: string }[];
   subject: string;
   /** The Message-ID header, with angle brackets. */
   messageId?: string;
@@ -47,6 +49,12 @@ export interface ParsedEmail {
 const MAX_DEPTH = 10;
 /** Parts kept across all nesting levels; the rest of an absurd message is ignored. */
 const MAX_PARTS = 500;
+/** What file systems allow; longer names are cut (the extension kept) before anything reads them. */
+export const MAX_FILE_NAME_CHARACTERS = 255;
+/** RFC 5322's line limit: a subject longer than a header line is cut before anything reads it. */
+export const MAX_SUBJECT_CHARACTERS = 998;
+// A name read as Latin-1 takes up to four characters for each character of its UTF-8.
+const MAX_RAW_FILE_NAME_CHARACTERS = 4 * MAX_FILE_NAME_CHARACTERS;
 
 const OPTIONS: SimpleParserOptions = {
   keepCidLinks: true,
@@ -78,7 +86,8 @@ export async function parseEmail(raw: Buffer | Readable): Promise<ParsedEmail> {
   const content = await messageContent(mail, 0, { parts: MAX_PARTS });
   return {
     from: addresses(mail.from),
-    subject: mail.subject ?? '',
+    to: addresses(mail.to),
+    subject: cutAt(mail.subject ?? '', MAX_SUBJECT_CHARACTERS),
     messageId: mail.messageId,
     date: mail.headers.has('date') ? mail.date : undefined,
     text: content.text,
@@ -186,7 +195,7 @@ function toPart(
 ): EmailPart {
   const contentId = attachment.cid || undefined;
   return {
-    filename: headerSafe(repairUtf8(attachment.filename ?? '')) || `attachment-${position}`,
+    filename: fileName(attachment.filename ?? '') || `attachment-${position}`,
     contentType,
     content: attachment.content,
     contentId,
@@ -198,15 +207,49 @@ function toPart(
 }
 
 /**
+ * The name as a person reads it, at most MAX_FILE_NAME_CHARACTERS long with its extension kept:
+ * cut before it is repaired and cleaned, so that no work on it grows with what the sender sent.
+ */
+export function fileName(raw: string): string {
+  const cut = raw.length > MAX_RAW_FILE_NAME_CHARACTERS;
+  const bounded = cut ? keepingExtension(raw, MAX_RAW_FILE_NAME_CHARACTERS, '') : raw;
+  const name = headerSafe(repairUtf8(bounded), Number.POSITIVE_INFINITY);
+  return cut || name.length > MAX_FILE_NAME_CHARACTERS
+    ? keepingExtension(name, MAX_FILE_NAME_CHARACTERS, '…')
+    : name;
+}
+
+/** `name` cut to `max` characters, `mark` where the cut is, its extension (".pdf") kept. */
+function keepingExtension(name: string, max: number, mark: string): string {
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 11 ? name.slice(dot) : '';
+  const stem = name.slice(0, name.length - extension.length);
+  return `${cutAt(stem, max - mark.length - extension.length)}${mark}${extension}`;
+}
+
+/** The first `max` UTF-16 units of `text`, never half a surrogate pair. */
+function cutAt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\ud800-\udbff]/.test(text.charAt(max - 1)) ? max - 1 : max;
+  return text.slice(0, Math.max(0, end));
+}
+
+/**
  * Raw 8-bit UTF-8 in a header reaches us read as Latin-1 (`ÐÐ°ÑÑÐ¸Ð½ÐºÐ°`). Read it again as UTF-8
  * when that gives valid text; a name cut mid-character (Yahoo cuts at 127 bytes) loses the stub.
  */
 function repairUtf8(name: string): string {
   if (!/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
-  const decoded = Buffer.from(name, 'latin1')
-    .toString('utf8')
-    .replace(/\ufffd+$/, '');
+  const decoded = withoutTrailingReplacements(Buffer.from(name, 'latin1').toString('utf8'));
   return decoded.includes('\ufffd') ? name : decoded;
+}
+
+// A loop, not /\ufffd+$/: that pattern retries from every U+FFFD of a run that does not end the
+// text, which is quadratic in a name of them.
+function withoutTrailingReplacements(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0xfffd) end -= 1;
+  return text.slice(0, end);
 }
 
 function decodeUrlPart(value: string): string {

@@ -60,8 +60,14 @@ export function tnefFiles(tnef: Buffer): TnefFile[] {
   );
 }
 
-const cString = (data: Buffer, encoding: 'latin1' | 'utf16le') =>
-  data.toString(encoding).replace(/\0+$/, '');
+// A loop, not /\0+$/: that pattern retries from every NUL of a run that does not end the text,
+// which is quadratic in a string of them.
+function cString(data: Buffer, encoding: 'latin1' | 'utf16le'): string {
+  const text = data.toString(encoding);
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end -= 1;
+  return text.slice(0, end);
+}
 
 const padded = (length: number) => Math.ceil(length / 4) * 4;
 

@@ -14,3 +14,13 @@ export function formatForPeople(e164: string): string {
 export function formatNational(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatNational() ?? e164;
 }
+
+/** Whether the number is in `country`, where people write it in the national form. */
+export function isDomestic(e164: string, country: string): boolean {
+  return parsePhoneNumberFromString(e164)?.country === country;
+}
+
+/** The form a sender in `country` reads best: national at home, international abroad. */
+export function formatForSender(e164: string, country: string | undefined): string {
+  return country && isDomestic(e164, country) ? formatNational(e164) : formatForPeople(e164);
+}

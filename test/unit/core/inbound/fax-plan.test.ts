@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { faxJob, faxRequest, jobKey } from '../../../../functions/core/inbound/fax-plan';
 import type { EmailFacts } from '../../../../functions/core/inbound/plan';
-import { decodeClientState } from '../../../../functions/core/shared/fax-job';
+import { verifyClientState } from '../../../../functions/core/shared/client-state';
 import { inboundSettings } from '../../../support/inbound-harness';
+import { CLIENT_STATE_SECRET } from '../../../support/telnyx-events';
 
 const email: EmailFacts = {
   identity: 'mid-abc',
@@ -36,9 +37,11 @@ describe('faxJob', () => {
 });
 
 describe('faxRequest', () => {
-  it('asks Telnyx for the fax with a client_state naming its job', () => {
+  it('asks Telnyx for the fax with a client_state naming its job, signed', () => {
     const key = jobKey(email, number);
-    const request = faxRequest(key, 'https://media/mid-abc.pdf', 'very_high', inboundSettings());
+    const settings = inboundSettings();
+    const url = 'https://media/mid-abc.pdf';
+    const request = faxRequest(key, url, 'very_high', settings, CLIENT_STATE_SECRET);
     expect(request).toMatchObject({
       connectionId: '234423',
       from: '+13125790015',
@@ -47,6 +50,10 @@ describe('faxRequest', () => {
       quality: 'very_high',
       webhookUrl: 'https://hooks.example.com/webhooks/telnyx',
     });
-    expect(decodeClientState(request.clientState)).toEqual(key);
+    expect(verifyClientState(request.clientState, CLIENT_STATE_SECRET)).toEqual({
+      valid: true,
+      key,
+      attempt: 1,
+    });
   });
 });

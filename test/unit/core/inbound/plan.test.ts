@@ -1,173 +1,91 @@
 import { describe, expect, it } from 'vitest';
-import { emailIdentity } from '../../../../functions/core/inbound/email-identity';
+import type { Admitted } from '../../../../functions/core/inbound/admission';
 import type { ParsedEmail } from '../../../../functions/core/inbound/mail/parse-email';
-import { noticeClaim, planEmail, planUnparseable } from '../../../../functions/core/inbound/plan';
-import {
-  faxAddress,
-  inboundSettings,
-  NOTICE_FROM,
-  type ReceivedOptions,
-  receivedMail,
-  SENDER,
-} from '../../../support/inbound-harness';
-
-const MESSAGE_ID = '<original-1@example.com>';
-const IDENTITY = emailIdentity('ses-1', SENDER, MESSAGE_ID);
+import { noticeClaim, planFax, unparseableRefusal } from '../../../../functions/core/inbound/plan';
+import { inboundSettings, NOTICE_FROM, SENDER } from '../../../support/inbound-harness';
 
 const parsed = (overrides: Partial<ParsedEmail> = {}): ParsedEmail => ({
   from: [{ address: SENDER, name: 'Alice Doctor' }],
-  subject: 'Referral',
-  messageId: MESSAGE_ID,
+  subject: 'what the parser read',
+  messageId: '<original-1@example.com>',
   text: '',
   parts: [],
   encrypted: false,
   ...overrides,
 });
 
-const plan = (email: Partial<ParsedEmail> = {}, received: ReceivedOptions = {}) =>
-  planEmail(receivedMail('ses-1', received), parsed(email), inboundSettings());
+const admitted = (subject: string): Admitted => ({
+  kind: 'admitted',
+  email: {
+    identity: 'mid-1',
+    sesMessageId: 'ses-1',
+    context: { noticeFrom: NOTICE_FROM, sender: SENDER, subject },
+  },
+  numbers: [{ e164: '+13125551234', typed: '+13125551234' }],
+  problems: [],
+});
 
-const numbers = (...typed: string[]) => ({ recipients: typed.map(faxAddress) });
-
-describe('planEmail', () => {
-  it.each([
-    [
-      'a virus',
-      {},
-      { verdicts: { spf: 'PASS', dkim: 'PASS', virus: 'FAIL' } },
-      { kind: 'dropped', reason: 'virus' },
-    ],
-    ['no From', { from: [] }, {}, { kind: 'dropped', reason: 'no_from' }],
-    [
-      'no fax-domain recipient',
-      {},
-      { recipients: ['bob@example.org'] },
-      { kind: 'dropped', reason: 'no recipient on a fax domain' },
-    ],
-    [
-      'a sender not on the list',
-      { from: [{ address: 'mallory@example.net' }] },
-      { source: 'mallory@example.net' },
-      { kind: 'refused', refusal: { code: 'sender_not_allowed', sender: 'mallory@example.net' } },
-    ],
-    [
-      'eleven numbers',
-      {},
-      numbers(...Array.from({ length: 11 }, (_, i) => `+1312555${1200 + i}`)),
-      { kind: 'refused', refusal: { code: 'too_many_recipients', count: 11, limit: 10 } },
-    ],
-    [
-      'only an emergency number',
-      {},
-      numbers('911'),
-      {
-        kind: 'nothing_to_fax',
-        problems: [{ kind: 'problem', problem: { code: 'special_number', typed: '911' } }],
-      },
-    ],
-    [
-      'a number and an emergency number',
-      {},
-      numbers('+13125551234', '911'),
-      { kind: 'fax', numbers: [{ e164: '+13125551234' }], problems: [{ kind: 'problem' }] },
-    ],
-  ] satisfies [string, Partial<ParsedEmail>, ReceivedOptions, object][])(
-    '%s → %o',
-    (_, email, received, expected) => {
-      expect(plan(email, received)).toMatchObject(expected);
-    },
-  );
-
-  it('names the email by sender and Message-ID, and addresses the notice to the sender', () => {
-    expect(plan()).toMatchObject({
-      email: {
-        identity: IDENTITY,
-        sesMessageId: 'ses-1',
-        context: {
-          noticeFrom: NOTICE_FROM,
-          sender: SENDER,
-          subject: 'Referral',
-          emailMessageId: MESSAGE_ID,
-        },
-      },
-    });
-    expect(plan({ messageId: undefined })).toMatchObject({ email: { identity: 'ses-1' } });
-  });
-
+describe('planFax', () => {
   const TEXT = 'Please see the attached.';
   it.each([
     ['Referral', '', 'high', false],
     ['Referral', TEXT, 'high', { subject: 'Referral', text: TEXT }],
     ['Referral [fine]', TEXT, 'very_high', { subject: 'Referral', text: TEXT }],
     ['[photo] [no cover] Scan', TEXT, 'ultra_light', false],
+    // Relayed mail whose Subject its signature does not cover shows none.
+    ['', TEXT, 'high', { subject: '', text: TEXT }],
   ] as const)('subject %j, body %j: quality %s, cover %o', (subject, text, quality, cover) => {
-    expect(plan({ subject, text })).toMatchObject({
+    expect(planFax(admitted(subject), parsed({ text }), inboundSettings())).toMatchObject({
       kind: 'fax',
+      numbers: [{ e164: '+13125551234' }],
       quality,
       document: {
         pageSize: 'letter',
         maxPages: 100,
-        cover: cover && { ...cover, sender: SENDER, timeZone: 'UTC' },
+        cover: cover && {
+          ...cover,
+          sender: `Alice Doctor <${SENDER}>`,
+          recipients: [{ number: '+1 312-555-1234' }],
+          timeZone: 'UTC',
+        },
       },
     });
   });
 });
 
-describe('planUnparseable: judged by what SES read', () => {
-  const tooManyParts = Object.assign(new Error('Maximum number of child nodes exceeded'), {
-    code: 'EMAXLEN',
+describe('planFax: the cover sheet', () => {
+  it('names each number with the display name it was addressed to, and the settings of the bridge', () => {
+    const plan = planFax(
+      admitted('Referral'),
+      parsed({
+        text: 'Hi',
+        to: [{ address: '+13125551234@fax.example.com', name: 'Dr. Smith' }],
+      }),
+      {
+        ...inboundSettings(),
+        cover: { organisation: 'Example Clinic', phone: '+1 312-555-0000', notice: 'Private.' },
+      },
+    );
+    expect(plan.document.cover).toMatchObject({
+      recipients: [{ name: 'Dr. Smith', number: '+1 312-555-1234' }],
+      organisation: 'Example Clinic',
+      phone: '+1 312-555-0000',
+      notice: 'Private.',
+    });
   });
-  const headers = (from: string) => ({ commonHeaders: { from: [from], messageId: MESSAGE_ID } });
+});
 
+describe('unparseableRefusal', () => {
   it.each([
     [
       'too many parts',
-      tooManyParts,
-      headers(SENDER),
-      {
-        kind: 'refused',
-        refusal: { code: 'too_many_attachments', limit: 1000 },
-        email: { identity: IDENTITY },
-      },
+      Object.assign(new Error('Maximum number of child nodes exceeded'), { code: 'EMAXLEN' }),
+      { code: 'too_many_attachments', limit: 1000 },
     ],
-    [
-      'huge headers',
-      new Error('Header too long'),
-      headers(SENDER),
-      {
-        kind: 'refused',
-        refusal: { code: 'email_too_complex' },
-        parseError: 'unparseable message: Header too long',
-      },
-    ],
-    [
-      'a sender not on the list',
-      tooManyParts,
-      { ...headers('mallory@example.net'), source: 'mallory@example.net' },
-      { kind: 'refused', refusal: { code: 'sender_not_allowed' } },
-    ],
-    [
-      'no From at all',
-      tooManyParts,
-      { commonHeaders: {} },
-      {
-        kind: 'dropped',
-        reason: 'unparseable message: Maximum number of child nodes exceeded (no_from)',
-      },
-    ],
-    [
-      'no fax-domain recipient',
-      tooManyParts,
-      { ...headers(SENDER), recipients: ['bob@example.org'] },
-      {
-        kind: 'dropped',
-        reason:
-          'unparseable message: Maximum number of child nodes exceeded (no recipient on a fax domain)',
-      },
-    ],
-  ] as const)('%s → %o', (_, error, received, expected) => {
-    const mail = receivedMail('ses-1', received as ReceivedOptions);
-    expect(planUnparseable(mail, error, inboundSettings())).toMatchObject(expected);
+    ['huge headers', new Error('Header too long'), { code: 'email_too_complex' }],
+    ['anything else', 'odd', { code: 'email_too_complex' }],
+  ])('%s', (_name, error, refusal) => {
+    expect(unparseableRefusal(error)).toEqual(refusal);
   });
 });
 

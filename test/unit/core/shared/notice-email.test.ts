@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   composeNotice,
-  replySubject,
+  noticeSubject,
   threadId,
 } from '../../../../functions/core/shared/notice-email';
 import { headerSafe } from '../../../../functions/core/shared/text-safety';
 
 describe('notice sanitising', () => {
   it('keeps CR/LF and header injection out of the subject', () => {
-    const subject = replySubject('Invoice\r\nBcc: victim@example.com\r\n\r\nbody');
-    expect(subject).toBe('Re: Invoice Bcc: victim@example.com body');
+    const subject = noticeSubject('failed', 'Invoice\r\nBcc: victim@example.com\r\n\r\nbody');
+    expect(subject).toBe('Fax failed: Invoice Bcc: victim@example.com body');
     expect(subject).not.toMatch(/[\r\n]/);
   });
 
@@ -17,13 +17,14 @@ describe('notice sanitising', () => {
     expect(headerSafe('fax\u202Efdp.exe\u200B')).toBe('faxfdp.exe');
   });
 
-  it('does not stack Re: and names an empty subject', () => {
-    expect(replySubject('RE: hello')).toBe('RE: hello');
-    expect(replySubject('  ')).toBe('Re: your fax');
+  it('says what happened first in the subject, and stands alone without one', () => {
+    expect(noticeSubject('delivered', 'RE: hello')).toBe('Fax delivered: RE: hello');
+    expect(noticeSubject('not_sent', 'Referral')).toBe('Fax not sent: Referral');
+    expect(noticeSubject('failed', '  ')).toBe('Fax failed');
   });
 
   it('cuts very long subjects', () => {
-    expect(replySubject('x'.repeat(5000)).length).toBeLessThanOrEqual(204);
+    expect(noticeSubject('failed', 'x'.repeat(5000)).length).toBeLessThanOrEqual(212);
   });
 
   it('threads only under a well-formed Message-ID', () => {
@@ -34,6 +35,7 @@ describe('notice sanitising', () => {
 
   it('escapes HTML from the email in the HTML part', () => {
     const email = composeNotice({
+      outcome: 'failed',
       from: 'fax@fax.example.com',
       to: 'alice@example.com',
       originalSubject: '<b>hi</b>',
@@ -46,6 +48,6 @@ describe('notice sanitising', () => {
     expect(email.html).toContain('&lt;img src=x onerror=alert(1)&gt;.pdf');
     expect(email.text).toContain('File "<img src=x onerror=alert(1)>.pdf" & more');
     expect(email.inReplyTo).toBe('<m1@example.com>');
-    expect(email.subject).toBe('Re: <b>hi</b>');
+    expect(email.subject).toBe('Fax failed: <b>hi</b>');
   });
 });

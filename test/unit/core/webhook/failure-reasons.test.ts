@@ -58,7 +58,9 @@ describe('failure reasons', () => {
   });
 
   it('tells the sender what to do for each group', () => {
-    expect(explainFailure('user_busy').nextStep).toMatch(/send your email again in a few minutes/);
+    expect(explainFailure('user_busy').nextStep).toMatch(
+      /in a few minutes, send your email again\./,
+    );
     expect(explainFailure('destination_invalid').nextStep).toMatch(/Check the fax number/);
     expect(explainFailure('receiver_decline').nextStep).toMatch(/Ask the recipient/);
     expect(explainFailure('no_outbound_profile').nextStep).toMatch(/fax administrator/);

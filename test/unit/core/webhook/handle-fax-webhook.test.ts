@@ -1,7 +1,8 @@
+import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryLedger } from '../../../../functions/adapters/memory-ledger';
 import { jobPk } from '../../../../functions/adapters/storage-layout';
-import { encodeClientState } from '../../../../functions/core/shared/fax-job';
+import { encodeClientState } from '../../../../functions/core/shared/client-state';
 import type {
   FaxJob,
   FaxStatus,
@@ -16,7 +17,7 @@ import {
 } from '../../../../functions/core/webhook/handle-fax-webhook';
 import { webhookPublicKey } from '../../../../functions/core/webhook/webhook-signature';
 import { createTestSigner } from '../../../support/signature-vectors';
-import { faxEventBody } from '../../../support/telnyx-events';
+import { CLIENT_STATE_SECRET, clientStateFor, faxEventBody } from '../../../support/telnyx-events';
 
 const signer = createTestSigner();
 const NOW = new Date('2026-03-05T15:14:10.000Z');
@@ -39,6 +40,17 @@ const newJob = (overrides: Partial<NewFaxJob> = {}): NewFaxJob => ({
 
 let ledger: MemoryLedger;
 
+/** client_state as the bridge wrote it before it was signed: base64 JSON of the job key. */
+const oldClientState = (key: JobKey) =>
+  Buffer.from(JSON.stringify({ m: key.messageId, r: key.recipient })).toString('base64');
+
+/** A client_state naming `key` with the (valid) MAC of `donor`. */
+function withMacOf(key: JobKey, donor: JobKey): string {
+  const fields = JSON.parse(Buffer.from(clientStateFor(donor), 'base64').toString('utf8'));
+  const forged = { ...fields, m: key.messageId, r: key.recipient };
+  return Buffer.from(JSON.stringify(forged)).toString('base64');
+}
+
 /** A ledger holding the job as the inbound path left it, its calls not counted. */
 async function ledgerWith(status: FaxStatus, faxId?: string): Promise<MemoryLedger> {
   const seeded = new MemoryLedger();
@@ -54,12 +66,14 @@ let documents: Map<string, Uint8Array>;
 let mediaDenied: boolean;
 let logs: { level: string; message: string; extra?: Record<string, unknown> }[];
 let attachFailedDocument: boolean;
+let transmissionReport: 'on' | 'no-image' | 'off';
 
 const deps = (): WebhookDeps => ({
   settings: {
     noticeFrom: 'fax@fax.example.com',
     noticeTimeZone: 'America/Chicago',
     attachFailedDocument,
+    transmissionReport,
     retentionDays: 7,
   },
   ledger,
@@ -86,6 +100,7 @@ const deps = (): WebhookDeps => ({
     error: (message, extra) => logs.push({ level: 'error', message, extra }),
   },
   publicKey: webhookPublicKey(signer.publicKey),
+  clientStateSecret: async () => CLIENT_STATE_SECRET,
 });
 
 beforeEach(async () => {
@@ -96,6 +111,7 @@ beforeEach(async () => {
   mediaDenied = false;
   logs = [];
   attachFailedDocument = false;
+  transmissionReport = 'off';
 });
 
 function eventBody(type: string, payload: Record<string, unknown> = {}, id?: string) {
@@ -143,7 +159,7 @@ describe('fax webhook', () => {
     expect(sent[0]).toMatchObject({
       to: 'alice@example.com',
       from: 'fax@fax.example.com',
-      subject: 'Re: Lab results',
+      subject: 'Fax delivered: Lab results',
       inReplyTo: '<m1@example.com>',
     });
     expect(sent[0]?.text.split('\n')[0]).toBe('Fax delivered to +1 312-555-1234: 3 pages, 58 s');
@@ -283,11 +299,25 @@ describe('fax webhook', () => {
     expect(ledger.events.has('evt-db')).toBe(false);
   });
 
+  it('answers 500 when the client_state key cannot be read, so that Telnyx delivers again', async () => {
+    const unreadable = {
+      ...deps(),
+      clientStateSecret: async () => {
+        throw new Error('Secrets Manager is unavailable');
+      },
+    };
+    const response = await handleFaxWebhook(signed(delivered('evt-no-key')), unreadable);
+    expect(response).toMatchObject({ statusCode: 500, outcome: { kind: 'error' } });
+    expect(job().status).toBe('queued');
+    expect(ledger.events.has('evt-no-key')).toBe(false);
+    expect(sent).toHaveLength(0);
+  });
+
   describe('a fax the ledger does not know', () => {
     it.each([
       ['no client_state', { client_state: undefined }],
       ['a client_state that is not ours', { client_state: 'aGF2ZSBhIG5pY2UgZGF5' }],
-      ['no such job', { client_state: encodeClientState({ messageId: 'x', recipient: '+1' }) }],
+      ['no such job', { client_state: clientStateFor({ messageId: 'x', recipient: '+1' }) }],
       ['another fax id on the job', { fax_id: 'another-fax' }],
     ])('%s: 200 and a warning', async (_name, payload) => {
       const response = await deliver(eventBody('fax.delivered', payload));
@@ -295,6 +325,89 @@ describe('fax webhook', () => {
       expect(logs.some((entry) => entry.level === 'warn')).toBe(true);
       expect(job().status).toBe('queued');
       expect(sent).toHaveLength(0);
+    });
+  });
+
+  describe('a validly signed event about another fax, which takes over no job', () => {
+    const OTHER: JobKey = { messageId: 'ses-2', recipient: '+13125559876' };
+    let other: () => FaxJob;
+
+    beforeEach(async () => {
+      // Both jobs wait for Telnyx's first webhook, as after a POST whose answer was lost.
+      ledger = await ledgerWith('unknown');
+      await ledger.claimFax(newJob({ ...OTHER, subject: 'Other' }));
+      await ledger.advance(OTHER, { status: 'unknown', at: '2026-03-05T15:13:00.000Z' });
+      ledger.calls = 0;
+      other = () => ledger.jobs.get(jobPk(OTHER)) as FaxJob;
+    });
+
+    const unchanged = () => {
+      expect(job()).toMatchObject({ status: 'unknown' });
+      expect(job().faxId).toBeUndefined();
+      expect(other()).toMatchObject({ status: 'unknown' });
+      expect(other().faxId).toBeUndefined();
+      expect(sent).toHaveLength(0);
+      expect(ledger.events.size).toBe(0);
+    };
+
+    it.each([
+      ['naming another job, signed with another key', encodeClientState(OTHER, 1, 'x'.repeat(48))],
+      ['naming another job in the old unsigned form', oldClientState(OTHER)],
+      ['with a MAC copied from another job', withMacOf(OTHER, KEY)],
+    ])('a forged client_state %s', async (_name, clientState) => {
+      for (const type of ['fax.queued', 'fax.delivered']) {
+        const body = faxEventBody(OTHER, 'attacker-fax', type, { client_state: clientState });
+        expect(await deliver(body)).toMatchObject({
+          statusCode: 200,
+          outcome: { kind: 'ignored', reason: 'forged_client_state' },
+        });
+      }
+      unchanged();
+    });
+
+    it('a valid client_state, but another fax id than the job has', async () => {
+      ledger = await ledgerWith('queued', FAX_ID);
+      const response = await deliver(faxEventBody(KEY, 'attacker-fax', 'fax.failed'));
+      expect(response).toMatchObject({
+        statusCode: 200,
+        outcome: { kind: 'ignored', reason: 'other_fax' },
+      });
+      expect(job()).toMatchObject({ status: 'queued', faxId: FAX_ID });
+      expect(sent).toHaveLength(0);
+    });
+
+    it('a valid client_state, but a fax to another number', async () => {
+      for (const type of ['fax.queued', 'fax.delivered']) {
+        const body = faxEventBody(KEY, 'attacker-fax', type, { to: '+13125550000' });
+        expect(await deliver(body)).toMatchObject({
+          statusCode: 200,
+          outcome: { kind: 'ignored', reason: 'other_number' },
+        });
+      }
+      expect(
+        await deliver(faxEventBody(KEY, 'attacker-fax', 'fax.queued', { to: null })),
+      ).toMatchObject({ outcome: { kind: 'ignored', reason: 'other_number' } });
+      unchanged();
+    });
+
+    it('logs each without the subject, the sender or the client_state', async () => {
+      const forged = encodeClientState(OTHER, 1, 'x'.repeat(48));
+      await deliver(faxEventBody(OTHER, 'attacker-fax', 'fax.queued', { client_state: forged }));
+      await deliver(faxEventBody(KEY, 'attacker-fax', 'fax.queued', { to: '+13125550000' }));
+      expect(logs.map((entry) => [entry.level, entry.extra?.reason])).toEqual([
+        ['warn', 'forged_client_state'],
+        ['warn', 'other_number'],
+      ]);
+      const logged = JSON.stringify(logs);
+      for (const content of ['Lab results', 'Other', 'alice@example.com', forged, 'ses-2']) {
+        expect(logged).not.toContain(content);
+      }
+    });
+
+    it('still lets the job adopt the fax id of its own fax', async () => {
+      await deliver(eventBody('fax.queued'));
+      expect(job()).toMatchObject({ status: 'queued', faxId: FAX_ID });
+      expect(other().faxId).toBeUndefined();
     });
   });
 
@@ -347,6 +460,56 @@ describe('fax webhook', () => {
     it('never attaches it to a delivery email', async () => {
       attachFailedDocument = true;
       await deliver(delivered());
+      expect(sent[0]?.attachments).toBeUndefined();
+    });
+  });
+
+  describe('the transmission report on delivery emails', () => {
+    const reportOf = async () => {
+      const attachment = sent[0]?.attachments?.[0];
+      expect(attachment).toMatchObject({
+        filename: 'transmission-report-13125551234.pdf',
+        contentType: 'application/pdf',
+      });
+      const pdf = await PDFDocument.load(attachment?.content as Uint8Array);
+      const xObjects = pdf.getPage(0).node.Resources()?.lookup(PDFName.of('XObject'));
+      const placed = xObjects instanceof PDFDict ? xObjects.keys().length : 0;
+      return { pages: pdf.getPageCount(), withImage: placed > 0 };
+    };
+    const faxDocument = async () => {
+      const pdf = await PDFDocument.create();
+      pdf.addPage([612, 792]).drawText('Referral', { x: 72, y: 700 });
+      return pdf.save();
+    };
+
+    it('attaches one page with a reduced page 1 of the fax by default', async () => {
+      transmissionReport = 'on';
+      documents.set('doc-1', await faxDocument());
+      await deliver(delivered());
+      expect(await reportOf()).toEqual({ pages: 1, withImage: true });
+      expect(sent[0]?.text).toContain('The transmission report attached to this email');
+    });
+
+    it('leaves page 1 out with no-image, and out of the way when the document is unreadable', async () => {
+      transmissionReport = 'no-image';
+      documents.set('doc-1', await faxDocument());
+      await deliver(delivered());
+      expect(await reportOf()).toEqual({ pages: 1, withImage: false });
+      transmissionReport = 'on';
+      ledger = await ledgerWith('queued', FAX_ID);
+      sent = [];
+      documents.set('doc-1', new Uint8Array([37, 80, 68, 70]));
+      await deliver(delivered('evt-2'));
+      expect(await reportOf()).toEqual({ pages: 1, withImage: false });
+    });
+
+    it('attaches nothing when off, and never to a failure email', async () => {
+      await deliver(delivered());
+      expect(sent[0]?.attachments).toBeUndefined();
+      transmissionReport = 'on';
+      ledger = await ledgerWith('queued', FAX_ID);
+      sent = [];
+      await deliver(eventBody('fax.failed', { failure_reason: 'user_busy' }));
       expect(sent[0]?.attachments).toBeUndefined();
     });
   });

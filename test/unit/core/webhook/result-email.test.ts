@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { faxFacts } from '../../../../fixtures/fax-jobs';
 import type { FaxJob } from '../../../../functions/core/shared/ports';
 import { resultEmail } from '../../../../functions/core/webhook/result-email';
 
@@ -21,49 +22,114 @@ const job = (overrides: Partial<FaxJob>): FaxJob => ({
   ...overrides,
 });
 
+const facts: Partial<FaxJob> = {
+  ...faxFacts([
+    { filename: 'referral.pdf', pages: 3 },
+    { filename: 'photo.jpg', pages: 1 },
+  ]),
+  documentPages: 5,
+  emailFaxNumbers: 3,
+};
+
 const settings = { from: 'fax@fax.example.com', timeZone: 'America/Chicago' };
 
 describe('result email', () => {
-  it('reports a delivered fax with numbers, pages, duration, local time and fax id', () => {
-    const email = resultEmail({ ...settings, job: job({ pageCount: 3, callDurationSecs: 58 }) });
+  it('reports a delivered fax with what was faxed, from and to, times and attempts', () => {
+    const email = resultEmail({
+      ...settings,
+      adminContact: 'IT desk, 312-555-0100',
+      job: job({ ...facts, pageCount: 5, callDurationSecs: 58 }),
+    });
     expect(email).toMatchObject({
       from: 'fax@fax.example.com',
       to: 'alice@example.com',
-      subject: 'Re: Lab results',
+      subject: 'Fax delivered: Lab results',
       inReplyTo: '<m1@example.com>',
     });
     expect(email.text).toBe(
       [
-        'Fax delivered to +1 312-555-1234: 3 pages, 58 s',
-        'Your fax to (312) 555-1234 was delivered.',
+        'Fax delivered to (312) 555-1234: 5 pages, 58 s',
         [
-          'Recipient: (312) 555-1234 (+13125551234)',
-          'Pages delivered: 3',
-          'Call duration: 58 seconds',
-          'Completed: Thursday, March 5, 2026 at 9:14:07 AM CST',
+          'To:          (312) 555-1234 (you wrote 3125551234)',
+          'From:        (312) 555-0199',
+          'Files:       referral.pdf (3 pages)',
+          '             photo.jpg (1 page)',
+          'Cover page:  yes, 1 page',
+          'Pages:       5 pages',
+          'Submitted:   Thursday, March 5, 2026 at 9:13:00 AM CST',
+          'Delivered:   Thursday, March 5, 2026 at 9:14:07 AM CST',
+          'Attempts:    1. Thursday, March 5, 2026 at 9:14:07 AM CST: delivered, call 58 seconds',
         ].join('\n'),
+        'Keep this email as your proof of delivery.',
         'Fax id: c62be5bc-9b13-4b6c-abda-34dd8b541287',
-        '-- \nfax-bridge',
+        '-- \nThis email was sent automatically by your email-to-fax service.\nQuestions: IT desk, 312-555-0100',
       ].join('\n\n'),
     );
-    expect(email.html).toContain('Pages delivered: 3<br>Call duration: 58 seconds');
+    expect(email.html).toContain('referral.pdf (3 pages)<br>photo.jpg (1 page)');
+    expect(email.html).toContain('<h1');
     expect(email.attachments).toBeUndefined();
+  });
+
+  it('tells one of several numbers how to resend to it alone, never to send the email again', () => {
+    const email = resultEmail({
+      ...settings,
+      job: job({
+        ...facts,
+        status: 'failed',
+        failureReason: 'user_busy',
+        statusTimes: { failed: '2026-03-05T15:14:07.677Z' },
+      }),
+    });
+    expect(email.subject).toBe('Fax failed: Lab results');
+    expect(email.text.split('\n\n').slice(0, 1)).toEqual([
+      'Fax to (312) 555-1234 failed: the line was busy',
+    ]);
+    expect(email.text).toContain(
+      'The fax line was busy. Your fax was not delivered.\n\nThis is usually temporary: in a few minutes, send the document in a new email addressed only to +13125551234@fax.example.com. The fax is not retried automatically. Do not send your email again: it also went to other numbers, which would be faxed twice.',
+    );
+    expect(email.text).not.toMatch(/send your email again (to|in)/);
+    const alone = resultEmail({
+      ...settings,
+      job: job({
+        status: 'failed',
+        failureReason: 'user_busy',
+        statusTimes: { failed: '2026-03-05T15:14:07.677Z' },
+      }),
+    });
+    expect(alone.text).toContain('in a few minutes, send your email again.');
+  });
+
+  it('shows a foreign number internationally to a domestic sender, a domestic one nationally', () => {
+    const uk = resultEmail({
+      ...settings,
+      job: job({
+        recipient: '+442079460000',
+        typed: '+442079460000',
+        recipientDisplay: {
+          international: '+44 20 7946 0000',
+          national: '020 7946 0000',
+          domestic: false,
+        },
+      }),
+    });
+    expect(uk.text).toMatch(/\nTo: +\+44 20 7946 0000 \(you wrote/);
+    expect(uk.text).not.toContain('020 7946 0000');
   });
 
   it('writes one page and one second in the singular, and leaves out what Telnyx did not say', () => {
     expect(
       resultEmail({ ...settings, job: job({ pageCount: 1, callDurationSecs: 1 }) }).text,
-    ).toMatch(/^Fax delivered to \+1 312-555-1234: 1 page, 1 s\n[\s\S]*Call duration: 1 second\n/);
+    ).toMatch(/^Fax delivered to \+1 312-555-1234: 1 page, 1 s\n[\s\S]*delivered, call 1 second\n/);
     const bare = resultEmail({ ...settings, job: job({}) }).text;
     expect(bare.split('\n')[0]).toBe('Fax delivered to +1 312-555-1234');
-    expect(bare).not.toMatch(/Pages delivered|Call duration/);
+    expect(bare).not.toMatch(/Pages received|call \d/);
   });
 
   it('shows the completion time in the configured zone, named', () => {
     const utc = resultEmail({ ...settings, timeZone: 'UTC', job: job({}) });
-    expect(utc.text).toContain('Completed: Thursday, March 5, 2026 at 3:14:07 PM UTC');
+    expect(utc.text).toMatch(/Delivered: +Thursday, March 5, 2026 at 3:14:07 PM UTC/);
     const berlin = resultEmail({ ...settings, timeZone: 'Europe/Berlin', job: job({}) });
-    expect(berlin.text).toMatch(/Completed: Thursday, March 5, 2026 at 4:14:07 PM GMT\+1/);
+    expect(berlin.text).toMatch(/Delivered: +Thursday, March 5, 2026 at 4:14:07 PM GMT\+1/);
   });
 
   it('formats numbers outside North America the way their country writes them', () => {
@@ -75,7 +141,7 @@ describe('result email', () => {
       }),
     });
     expect(email.text).toContain('Fax delivered to +44 20 7946 0000');
-    expect(email.text).toContain('Recipient: 020 7946 0000 (+442079460000)');
+    expect(email.text).not.toContain('020 7946 0000');
   });
 
   const failed = (failureReason: string | undefined) =>
@@ -92,11 +158,17 @@ describe('result email', () => {
     expect(failed('user_busy').text).toBe(
       [
         'Fax to +1 312-555-1234 failed: the line was busy',
-        'The fax line was busy. Your fax to (312) 555-1234 was not delivered.',
-        'This is usually temporary: send your email again in a few minutes. The fax is not retried automatically.',
-        'Recipient: (312) 555-1234 (+13125551234)\nFailed: Thursday, March 5, 2026 at 9:20:00 AM CST',
+        [
+          'To:         +1 312-555-1234 (you wrote 3125551234)',
+          'Pages:      3 pages',
+          'Submitted:  Thursday, March 5, 2026 at 9:13:00 AM CST',
+          'Failed:     Thursday, March 5, 2026 at 9:20:00 AM CST',
+          'Attempts:   1. Thursday, March 5, 2026 at 9:20:00 AM CST: failed (the line was busy)',
+        ].join('\n'),
+        'The fax line was busy. Your fax was not delivered.',
+        'This is usually temporary: in a few minutes, send your email again. The fax is not retried automatically.',
         'Failure code: user_busy\nFax id: c62be5bc-9b13-4b6c-abda-34dd8b541287',
-        '-- \nfax-bridge',
+        '-- \nThis email was sent automatically by your email-to-fax service.',
       ].join('\n\n'),
     );
   });
@@ -130,7 +202,7 @@ describe('result email', () => {
       'carrier_lost',
       'Fax to +1 312-555-1234 failed: the connection was lost',
       'The connection to the receiving fax machine was lost during the call.',
-      'send your email again in a few minutes',
+      'in a few minutes, send your email again.',
     ],
     [
       'mystery_code_42',
@@ -140,11 +212,11 @@ describe('result email', () => {
     ],
   ])('explains %s', (code, headline, sentence, nextStep) => {
     const email = failed(code);
-    const [first, second, third] = email.text.split('\n\n');
+    const [first, , second, third] = email.text.split('\n\n');
     expect(first).toBe(headline);
-    expect(second).toBe(`${sentence} Your fax to (312) 555-1234 was not delivered.`);
+    expect(second).toBe(`${sentence} Your fax was not delivered.`);
     expect(third).toContain(nextStep);
-    expect(email.html).toContain(`<p style="font-size:small;color:#666">Failure code: ${code}<br>`);
+    expect(email.html).toContain(`color:#666">Failure code: ${code}<br>`);
   });
 
   it('attaches the document to a failure email only when given it, and says when it cannot', () => {
@@ -170,7 +242,7 @@ describe('result email', () => {
       ...settings,
       job: job({ subject: 'Hi\r\nBcc: x@evil.example <script>', emailMessageId: 'no brackets' }),
     });
-    expect(email.subject).toBe('Re: Hi Bcc: x@evil.example <script>');
+    expect(email.subject).toBe('Fax delivered: Hi Bcc: x@evil.example <script>');
     expect(email.inReplyTo).toBeUndefined();
   });
 });

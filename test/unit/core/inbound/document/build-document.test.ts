@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PDFDocument } from 'pdf-lib';
+import { degrees, PDFDocument, StandardFonts } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import {
   makeGif,
@@ -8,6 +8,7 @@ import {
   makeJpeg,
   makePdf,
   makePng,
+  makeTiff,
   makeTruncatedPdf,
 } from '../../../../../fixtures/documents';
 import { FIXTURE_DIR } from '../../../../../fixtures/generate';
@@ -24,6 +25,7 @@ import {
   parseEmail,
 } from '../../../../../functions/core/inbound/mail/parse-email';
 import type { Refusal } from '../../../../../functions/core/inbound/refusals';
+import { readPdf, type ShownPage } from '../../../../support/pdf-reader';
 
 const OPTIONS: DocumentOptions = {
   pageSize: 'letter',
@@ -227,7 +229,7 @@ describe('buildFaxDocument: refusals', () => {
       limit: 10,
     });
     expect(faxed(await build('too-many-pages.eml', { maxPages: 12 })).pages).toBe(12);
-    const cover = { subject: 'Long', sender: 'alice@example.com', text: 'Hi' };
+    const cover = { subject: 'Long', sender: 'alice@example.com', text: 'Hi', recipients: [] };
     expect(refusal(await build('too-many-pages.eml', { maxPages: 12, cover }))).toEqual({
       code: 'too_many_pages',
       pages: 13,
@@ -311,13 +313,109 @@ describe('buildFaxDocument: images', () => {
       { filename: 'report.pdf', pages: 2 },
       { filename: 'scan.png', pages: 1 },
     ]);
-    // The sender's PDF pages keep their own size; images get the configured one.
+    // The A4 pages are scaled to the configured Letter, like the images.
     expect(await pageSizes(document.pdf)).toEqual([
       [612, 792],
-      [595, 842],
-      [595, 842],
+      [612, 792],
+      [612, 792],
       [612, 792],
     ]);
+  });
+});
+
+/** A one-page PDF of `size` points whose page has /Rotate `rotate`, saying `text`. */
+async function rotatedPdf(size: [number, number], rotate: number, text: string): Promise<Buffer> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const page = doc.addPage(size);
+  page.drawText(text, { x: 72, y: size[1] - 72, size: 24, font });
+  page.setRotation(degrees(rotate));
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+const shown = (pages: ShownPage[]) =>
+  pages.map((p) => [Math.round(p.width), Math.round(p.height), p.rotate]);
+
+describe('buildFaxDocument: page geometry', () => {
+  it('prints a mixed Letter, A4 and landscape fax as portrait pages of the configured size', async () => {
+    const outcome = await buildFaxDocument(
+      email([
+        part('letter.pdf', await makePdf(1)),
+        part('a4.pdf', await makePdf(1, { size: [595.28, 841.89] })),
+        part('wide.pdf', await makePdf(1, { size: [792, 612] })),
+        part('turned.pdf', await rotatedPdf([612, 792], 90, 'Turned')),
+        part('legal.pdf', await rotatedPdf([612, 1008], 0, 'Legal')),
+      ]),
+      OPTIONS,
+    );
+    const pages = await readPdf(faxed(outcome).pdf);
+    expect(shown(pages)).toEqual(Array(5).fill([612, 792, 0]));
+    // Nothing is lost in the turning and scaling: every page still says what it said.
+    expect(pages.map((p) => p.lines.join(' '))).toEqual([
+      'Page 1',
+      'Page 1',
+      'Page 1',
+      'Turned',
+      'Legal',
+    ]);
+  });
+
+  it('turns a landscape page a quarter counter-clockwise and fills the page with it', async () => {
+    const outcome = await buildFaxDocument(
+      email([part('wide.pdf', await makePdf(1, { size: [792, 612] }))]),
+      OPTIONS,
+    );
+    const document = faxed(outcome);
+    expect(document.passthrough).toBe(false);
+    // 792×612 turned is 612×792: scale 1, the turned page's bottom-left corner at (612, 0).
+    const [matrix] = await pageMatrices(document.pdf, 0);
+    expect(round(matrix)).toEqual([0, 1, -1, 0, 612, 0]);
+  });
+
+  it('uses A4 for every page when asked, rebuilding a lone Letter PDF', async () => {
+    const outcome = await buildFaxDocument(email([part('letter.pdf', await makePdf(2))]), {
+      ...OPTIONS,
+      pageSize: 'a4',
+    });
+    const document = faxed(outcome);
+    expect(document.passthrough).toBe(false);
+    expect(shown(await readPdf(document.pdf))).toEqual(Array(2).fill([595, 842, 0]));
+  });
+
+  it('sends a lone PDF of the configured size unchanged, a point off or turned upright by /Rotate', async () => {
+    for (const pdf of [
+      await makePdf(1, { size: [612.5, 791.4] }),
+      await rotatedPdf([792, 612], 270, 'Upright'),
+    ]) {
+      const document = faxed(await buildFaxDocument(email([part('ok.pdf', pdf)]), OPTIONS));
+      expect(document.passthrough).toBe(true);
+      expect(Buffer.from(document.pdf).equals(pdf)).toBe(true);
+    }
+  });
+
+  it('places a page-sized 200 dpi scan 1:1, to the edges of the page', async () => {
+    const tiff = makeTiff(1700, 2200, { resolution: [200, 200] });
+    const outcome = await buildFaxDocument(email([part('scan.tif', tiff)]), OPTIONS);
+    const placed = await imagePlacement(faxed(outcome).pdf);
+    // 1700×2200 pixels at 200 dpi are 612×792 points: no margins, no scaling.
+    expect(placed.size).toEqual([612, 0, 0, 792]);
+    expect(placed.at).toEqual([0, 0]);
+  });
+
+  it('places a scan 4% short of the page at its own resolution, centred, never enlarged', async () => {
+    const tiff = makeTiff(1632, 2112, { resolution: [200, 200] });
+    const outcome = await buildFaxDocument(email([part('scan.tif', tiff)]), OPTIONS);
+    const placed = await imagePlacement(faxed(outcome).pdf);
+    expect(placed.size).toEqual([588, 0, 0, 760]);
+    expect(placed.at).toEqual([12, 16]);
+  });
+
+  it('keeps the half-inch margins for a scan that is not page-sized', async () => {
+    const tiff = makeTiff(1000, 2200, { resolution: [200, 200] });
+    const placed = await imagePlacement(
+      faxed(await buildFaxDocument(email([part('strip.tif', tiff)]), OPTIONS)).pdf,
+    );
+    expect(placed.at?.[1]).toBe(36);
   });
 });
 
@@ -326,6 +424,7 @@ describe('buildFaxDocument: cover page', () => {
     subject: 'Referral for Jane Roe',
     sender: 'alice@example.com',
     text: 'Dr. Smith, here it is.',
+    recipients: [{ name: 'Dr. Smith', number: '+1 212-555-0100' }],
   };
 
   it('puts a cover page first and counts it', async () => {
@@ -336,13 +435,14 @@ describe('buildFaxDocument: cover page', () => {
       { filename: 'referral.pdf', pages: 2 },
       { filename: 'photo.jpg', pages: 1 },
     ]);
-    const text = await pageText(document.pdf, 0);
-    expect(text).toEqual(
+    const [first] = await readPdf(document.pdf);
+    expect(first?.lines).toEqual(
       expect.arrayContaining([
-        'Referral for Jane Roe',
-        'alice@example.com',
-        'Mar 3, 2025, 2:05 PM UTC',
-        '4 pages including this cover',
+        'To: Dr. Smith, fax +1 212-555-0100',
+        'Subject: Referral for Jane Roe',
+        'From: alice@example.com',
+        'Date: Mar 3, 2025, 2:05 PM UTC',
+        'Pages: 4 pages including this cover',
         'Dr. Smith, here it is.',
       ]),
     );

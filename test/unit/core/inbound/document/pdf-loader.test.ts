@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { PDFDocument, PDFParser } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +9,18 @@ import { FIXTURE_DIR } from '../../../../../fixtures/generate';
 import { documentType } from '../../../../../functions/core/inbound/document/document-type';
 import {
   loadPdfDocument,
+  MAX_INFLATED_BYTES,
+  PdfTooBigToOpenError,
+  pdfBudget,
   QuickPdfParser,
 } from '../../../../../functions/core/inbound/document/pdf-loader';
 import { parseEmail } from '../../../../../functions/core/inbound/mail/parse-email';
+import {
+  handWrittenPdf,
+  hugePageTree,
+  objectStreamBomb,
+  xrefStreamBomb,
+} from '../../../../support/hostile-files';
 import { realEmailsDir, sharedName } from '../../../../support/paths';
 
 const realDir = realEmailsDir;
@@ -176,4 +186,72 @@ describe('loadPdfDocument', () => {
       }
     },
   );
+});
+
+/** One page, its page object in an object stream encoded by `encode` and named by `filters`. */
+function encodedObjectStream(filters: string, encode: (text: Buffer) => Buffer): Buffer {
+  const text = Buffer.from('4 0 << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>', 'latin1');
+  const data = encode(text);
+  return handWrittenPdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Count 1 /Kids [4 0 R] >>',
+    `<< /Type /ObjStm /N 1 /First 4 /Filter ${filters} /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream`,
+  ]);
+}
+
+/** RunLength-encoded: every two bytes stand for 128 spaces. */
+const runLengthSpaces = (runs: number) =>
+  Buffer.concat([Buffer.alloc(2 * runs, 0).fill(Buffer.from([0x81, 0x20])), Buffer.from([0x80])]);
+
+describe('loadPdfDocument: object and cross-reference streams', () => {
+  it('reads them into the same document as PDFDocument.load, whatever their filters', async () => {
+    const written = await PDFDocument.load(await makePdf(3));
+    const compact = await written.save({ useObjectStreams: true });
+    expect(Buffer.from(compact).toString('latin1')).toContain('/ObjStm');
+    const hex = (data: Buffer) => Buffer.from(data.toString('hex'), 'latin1');
+    for (const pdf of [
+      compact,
+      encodedObjectStream('/FlateDecode', (text) => deflateSync(text)),
+      encodedObjectStream('[/ASCIIHexDecode /FlateDecode]', (text) => hex(deflateSync(text))),
+      encodedObjectStream('[/FlateDecode /FlateDecode]', (t) => deflateSync(deflateSync(t))),
+      encodedObjectStream('/RunLengthDecode', (text) =>
+        Buffer.concat([Buffer.from([text.length - 1]), text, Buffer.from([0x80])]),
+      ),
+      await objectStreamBomb(1),
+      await xrefStreamBomb(1),
+    ]) {
+      const { quick, pdfLib } = await bothWays(pdf);
+      expect(quick).toMatchObject({ pages: expect.any(Number) });
+      expect(quick).toEqual(pdfLib);
+    }
+  });
+
+  it('stops inflating at the budget, and says so', async () => {
+    await expect(loadPdfDocument(await objectStreamBomb(40))).rejects.toThrow(PdfTooBigToOpenError);
+    const budget = { ...pdfBudget(), inflatedBytes: 512 * 1024 };
+    await expect(loadPdfDocument(await objectStreamBomb(1), budget)).rejects.toThrow(
+      PdfTooBigToOpenError,
+    );
+  });
+
+  it('stops any filter at the budget, not only FlateDecode', async () => {
+    const runs = Math.ceil(MAX_INFLATED_BYTES / 128) + 1;
+    const pdf = encodedObjectStream('/RunLengthDecode', () => runLengthSpaces(runs));
+    await expect(loadPdfDocument(pdf)).rejects.toThrow(PdfTooBigToOpenError);
+  });
+
+  it('counts the entries a cross-reference stream claims against the objects it may make', async () => {
+    await expect(loadPdfDocument(await xrefStreamBomb(1, { entries: 3_000_000 }))).rejects.toThrow(
+      PdfTooBigToOpenError,
+    );
+  });
+
+  it('shares one budget between the PDFs of an email', async () => {
+    const pdf = hugePageTree(1000);
+    const budget = { ...pdfBudget(), objects: 15_000 };
+    const first = await loadPdfDocument(pdf, budget);
+    expect(first.getPageCount()).toBe(1000);
+    expect(budget.objects).toBeLessThan(10_000);
+    await expect(loadPdfDocument(pdf, budget)).rejects.toThrow(PdfTooBigToOpenError);
+  });
 });

@@ -4,7 +4,12 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { makePdf } from '../../../../../fixtures/documents';
 import { buildFixtures, FIXTURE_DIR } from '../../../../../fixtures/generate';
-import { parseEmail } from '../../../../../functions/core/inbound/mail/parse-email';
+import {
+  fileName,
+  MAX_FILE_NAME_CHARACTERS,
+  MAX_SUBJECT_CHARACTERS,
+  parseEmail,
+} from '../../../../../functions/core/inbound/mail/parse-email';
 
 const fixture = (name: string) => readFileSync(path.join(FIXTURE_DIR, name));
 const parse = (name: string) => parseEmail(fixture(name));
@@ -159,14 +164,15 @@ describe('parseEmail', () => {
     ]);
   });
 
-  it('parses a 200 KB folded subject', async () => {
+  it('parses a 200 KB folded subject and keeps its first 998 characters (a header line’s most)', async () => {
     const folded = Array.from({ length: 3300 }, (_, i) => ` part ${i} of a very long subject line`);
     const raw = Buffer.from(
       ['From: alice@example.com', `Subject:${folded.join('\r\n')}`, '', 'test', ''].join('\r\n'),
     );
     expect(raw.length).toBeGreaterThan(100_000);
     const email = await parseEmail(raw);
-    expect(email.subject).toMatch(/^part 0 of .* part 3299 of a very long subject line$/);
+    expect(email.subject).toHaveLength(MAX_SUBJECT_CHARACTERS);
+    expect(email.subject).toMatch(/^part 0 of a very long subject line part 1 of .* part 2\d of/);
     expect(email.text.trim()).toBe('test');
     expect(email.parts).toEqual([]);
   });
@@ -195,5 +201,39 @@ describe('generated fixtures', () => {
     for (const [name, bytes] of await buildFixtures()) {
       expect(fixture(name).equals(bytes), name).toBe(true);
     }
+  });
+});
+
+describe('fileName', () => {
+  const latin1 = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+
+  it('keeps a name that fits, repairing UTF-8 read as Latin-1', () => {
+    expect(fileName('scan.pdf')).toBe('scan.pdf');
+    expect(fileName(latin1('Картинка.pdf'))).toBe('Картинка.pdf');
+    expect(fileName(`${latin1('Картинка')}\xd0`)).toBe('Картинка');
+  });
+
+  it('cuts a long name to 255 characters, marking the cut and keeping the extension', () => {
+    const name = fileName(`${'report '.repeat(100)}final.pdf`);
+    expect(name).toHaveLength(MAX_FILE_NAME_CHARACTERS);
+    expect(name).toMatch(/^report report .*…\.pdf$/);
+    expect(fileName('a'.repeat(300))).toBe(`${'a'.repeat(254)}…`);
+  });
+
+  it('cuts a name of repaired UTF-8 by its characters, not its bytes', () => {
+    const name = fileName(latin1(`${'ж'.repeat(300)}.pdf`));
+    expect(name).toBe(`${'ж'.repeat(250)}….pdf`);
+  });
+
+  it('never leaves half of a surrogate pair at the cut', () => {
+    const name = fileName(`${'a'.repeat(249)}${'😀'.repeat(10)}.pdf`);
+    expect(name).toBe(`${'a'.repeat(249)}….pdf`);
+  });
+
+  it('reads a name of 300,000 bytes that are not UTF-8 as fast as a short one', () => {
+    const raw = `${'\xff'.repeat(300_000)}x.pdf`;
+    const name = fileName(raw);
+    expect(name).toHaveLength(MAX_FILE_NAME_CHARACTERS);
+    expect(name.endsWith('….pdf')).toBe(true);
   });
 });
