@@ -10,6 +10,8 @@ const COUNTED: Partial<Record<WebhookOutcome['kind'], string>> = {
 /** Faxes that ended, by how; the dashboard sets them beside the inbound function's requests. */
 export const FAXES_DELIVERED = 'FaxesDelivered';
 export const FAXES_FAILED = 'FaxesFailed';
+/** Failed faxes again, with Telnyx's failure reason as the `reason` dimension. */
+export const FAX_FAILURES = 'FaxFailures';
 
 const MISMATCH: Record<Mismatch, true> = {
   forged_client_state: true,
@@ -25,6 +27,9 @@ export function reportWebhook(outcome: WebhookOutcome, { counters }: Observabili
   // One result email per fax, so each fax is counted once, when its result goes out.
   if (outcome.kind === 'result_sent') {
     counters.count(outcome.status === 'delivered' ? FAXES_DELIVERED : FAXES_FAILED);
+    // Telnyx's codes are a closed list of short identifiers (FAX_API.md §5.3), never content.
+    const reason = outcome.failureReason?.replace(/[^a-z0-9_]/gi, '').slice(0, 64);
+    if (reason) counters.count(FAX_FAILURES, 1, { name: 'reason', value: reason });
   }
   // Validly signed by Telnyx but not about our fax: someone is trying, or a key changed.
   if (outcome.kind === 'ignored' && Object.hasOwn(MISMATCH, outcome.reason)) {

@@ -10,7 +10,11 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FAXES_DELIVERED, FAXES_FAILED } from '../../functions/fax-webhook/outcome-report';
+import {
+  FAX_FAILURES,
+  FAXES_DELIVERED,
+  FAXES_FAILED,
+} from '../../functions/fax-webhook/outcome-report';
 import {
   TELNYX_KEY_REFUSED_METRIC,
   TELNYX_KEY_UNREADABLE_METRIC,
@@ -50,8 +54,8 @@ const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
 
 /**
  * What the bridge did, hour by hour: faxes requested, delivered and failed, pages, refusals by
- * code, drops by reason, dead letters, and each function's errors and durations. Failures are
- * not split by reason: the webhook's outcome does not carry the fax's failure reason.
+ * code, drops by reason, failures by Telnyx's reason, dead letters, and each function's errors
+ * and durations.
  */
 export class BridgeDashboard extends Construct {
   readonly dashboard: Dashboard;
@@ -78,6 +82,7 @@ export class BridgeDashboard extends Construct {
             byDimension('Refusals', 'reason', 'refused'),
           ]),
         ],
+        [graph("Failed faxes by Telnyx's reason", [byDimension(FAX_FAILURES, 'reason', 'failed')])],
         [
           graph('Emails dropped without reply, by reason', [
             byDimension('Drops', 'reason', 'dropped'),

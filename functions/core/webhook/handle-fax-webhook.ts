@@ -60,7 +60,8 @@ export type WebhookOutcome =
   | { kind: 'ignored'; reason: Mismatch }
   | { kind: 'duplicate' }
   | { kind: 'recorded'; status: FaxEvent['status']; changed: boolean }
-  | { kind: 'result_sent'; status: 'delivered' | 'failed' }
+  /** `failureReason`: Telnyx's code for a failed fax, for the operator's failures-by-reason graph. */
+  | { kind: 'result_sent'; status: 'delivered' | 'failed'; failureReason?: string }
   /** The email went out already. */
   | { kind: 'result_already_sent' }
   /** Another delivery is sending the email now: answered 503 so that, should it fail, Telnyx's next delivery sends it. */
@@ -266,7 +267,9 @@ async function sendResult(
   await markProcessed(event, deps);
   const status = job.status as 'delivered' | 'failed';
   log.info('result email sent', { noticeId, status });
-  return { kind: 'result_sent', status };
+  return status === 'failed'
+    ? { kind: 'result_sent', status, failureReason: job.failureReason ?? 'unknown' }
+    : { kind: 'result_sent', status };
 }
 
 async function failedDocument(job: FaxJob, deps: WebhookDeps): Promise<FailedDocument | undefined> {

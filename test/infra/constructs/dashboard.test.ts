@@ -77,13 +77,14 @@ describe('BridgeDashboard', () => {
     }
   });
 
-  it('graphs refusals by code and drops by reason with a search, so new codes show', () => {
+  it('graphs refusals by code, failures and drops by reason with a search, so new codes show', () => {
     const expressions = widgets()
       .flatMap((w) => w.metrics)
       .map((m) => (m[0] as { expression?: string }).expression)
       .filter(Boolean);
     expect(expressions).toEqual([
       `SEARCH('{FaxBridge,reason,service} MetricName="Refusals"', 'Sum', 3600)`,
+      `SEARCH('{FaxBridge,reason,service} MetricName="FaxFailures"', 'Sum', 3600)`,
       `SEARCH('{FaxBridge,reason,service} MetricName="Drops"', 'Sum', 3600)`,
     ]);
   });

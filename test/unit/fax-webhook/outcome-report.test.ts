@@ -48,4 +48,10 @@ describe('reportWebhook', () => {
     ]);
     expect(counted({ kind: 'result_already_sent' })).not.toContain(`${metric}=1`);
   });
+
+  it('counts a failed fax by its Telnyx reason too, for the failures-by-reason graph', () => {
+    expect(
+      counted({ kind: 'result_sent', status: 'failed', failureReason: 'user_busy' }),
+    ).toContain('FaxFailures[reason=user_busy]=1');
+  });
 });
