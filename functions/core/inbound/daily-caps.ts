@@ -2,6 +2,7 @@
 // the office's day, so that "a day" ends when the sender's does), when that day ends, what one
 // email asks of it, and the refusal when it asks too much.
 import type { DailyLimits, QuotaRequest, QuotaReservation } from '../shared/ports';
+import { zonedFormat } from '../shared/zoned-format';
 import type { Refusal } from './refusals';
 
 /** A day's counters outlive it a little: a late retry of its last email still finds them. */
@@ -10,20 +11,11 @@ const QUOTA_RETENTION_SECONDS = 2 * 86_400;
 /** Longer than any local day (25 hours, or 48 where a zone skipped a whole date). */
 const LONGEST_DAY_MS = 50 * 3_600_000;
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const DAY = { year: 'numeric', month: '2-digit', day: '2-digit' } as const;
 
 /** The date `moment` falls on in `timeZone`, as `YYYY-MM-DD`. */
 export function localDay(moment: Date, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dayFormats.set(timeZone, format);
-  }
+  const format = zonedFormat(DAY, timeZone);
   const part = Object.fromEntries(format.formatToParts(moment).map((p) => [p.type, p.value]));
   return `${part.year}-${part.month}-${part.day}`;
 }

@@ -1,5 +1,6 @@
 // Every reason an email is refused, once, with the words the sender reads.
 import type { DailyCap } from '../shared/ports';
+import { zonedFormat } from '../shared/zoned-format';
 import { formatForPeople } from './recipients/number-format';
 
 export type Refusal =
@@ -220,22 +221,17 @@ function explainDailyCap(refusal: DailyCapRefusal): Explanation {
   };
 }
 
-const resetFormats = new Map<string, Intl.DateTimeFormat>();
+const RESET = {
+  hour: 'numeric',
+  minute: '2-digit',
+  weekday: 'long',
+  month: 'long',
+  day: 'numeric',
+} as const;
 
 /** "12:00 AM America/Chicago on Saturday, November 28", in the zone whose day was counted. */
 function resetTime({ resetsAt, timeZone }: DailyCapRefusal): string {
-  let format = resetFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hour: 'numeric',
-      minute: '2-digit',
-      weekday: 'long',
-      month: 'long',
-      day: 'numeric',
-    });
-    resetFormats.set(timeZone, format);
-  }
+  const format = zonedFormat(RESET, timeZone);
   const part = Object.fromEntries(
     format.formatToParts(new Date(resetsAt)).map((p) => [p.type, p.value]),
   );

@@ -1,5 +1,6 @@
 import { composeNotice, type NoticeFact } from '../shared/notice-email';
 import type { EmailAttachment, FaxJob, NumberDisplay, OutgoingEmail } from '../shared/ports';
+import { zonedFormat } from '../shared/zoned-format';
 import { explainFailure } from './failure-reasons';
 
 /** The document for a failure email, when the setting asks to attach it. */
@@ -26,16 +27,10 @@ export interface ResultEmailInput {
 export const shownNumber = (display: NumberDisplay) =>
   display.domestic ? display.national : display.international;
 
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
+const FULL = { dateStyle: 'full', timeStyle: 'long' } as const;
 
-export function formatTime(iso: string, timeZone: string): string {
-  let format = timeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, dateStyle: 'full', timeStyle: 'long' });
-    timeFormats.set(timeZone, format);
-  }
-  return format.format(new Date(iso));
-}
+export const formatTime = (iso: string, timeZone: string): string =>
+  zonedFormat(FULL, timeZone).format(new Date(iso));
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const pages = (n: number) => plural(n, 'page', 'pages');
