@@ -4,6 +4,7 @@
 //   BENCH_CASES=pdf-1p,pdf-40mb  only these emails (results.json is then left alone)
 //   BENCH_CPU_PROF=<dir>         handler processes write V8 CPU profiles there
 //                                (read them with: tsx bench/profile-summary.ts <dir>/*.cpuprofile)
+import '../local/quiet-sdk';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';

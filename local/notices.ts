@@ -43,6 +43,7 @@ const REFUSALS: { [C in RefusalCode]: Extract<Refusal, { code: C }> } = {
   email_too_old: { code: 'email_too_old', limitHours: 72 },
   email_from_future: { code: 'email_from_future', limitHours: 2 },
   email_date_unsigned: { code: 'email_date_unsigned' },
+  message_id_unsigned: { code: 'message_id_unsigned' },
   too_many_recipients: { code: 'too_many_recipients', count: 11, limit: 10 },
   no_document: { code: 'no_document' },
   unsupported_document: { code: 'unsupported_document', files: ['letter.docx'] },

@@ -47,7 +47,8 @@ export async function signMail(raw: Buffer, key: SigningKey, options: SignOption
         maxBodyLength: options.maxBodyLength,
       },
     ],
-    headerList: options.headerList,
+    // mailauth reads the list as one colon-separated string (its default list is one too).
+    headerList: options.headerList?.join(':'),
     signTime: options.signTime ?? new Date('2026-11-27T10:00:00Z'),
   } as unknown as Parameters<typeof dkimSign>[1];
   const { signatures, errors } = await dkimSign(raw, sign);

@@ -2,6 +2,7 @@
 // it, its header block and the DKIM signatures verified in the function: a stranger's mail costs
 // a pass over its bytes, never a parse. What an admitted email may be faxed to is decided here too.
 import addressparser from 'nodemailer/lib/addressparser';
+import { threadId } from '../shared/notice-email';
 import { emailIdentity } from './email-identity';
 import type { RecipientResult } from './inbound-notice';
 import { type AutomaticMail, automaticMail } from './mail/automatic-mail';
@@ -28,6 +29,8 @@ export type DropReason =
   /** A once-only field appears twice (see message-shape.ts); `field` names it. */
   | 'repeated_field'
   | 'too_many_signatures'
+  /** Line breaks that DKIM and the MIME parser would read differently (see header-block.ts). */
+  | 'ambiguous_line_breaks'
   | 'no_fax_recipient';
 
 export interface AdmissionInput {
@@ -97,6 +100,11 @@ function admitRecipients(
   const { numbers } = recipients;
   if (numbers.length + recipients.problems.length === 0) return dropped('no_fax_recipient');
   if (auth.by === 'dkim') {
+    // Its identity (sender and Message-ID) is what keeps a copy from being faxed again: a
+    // relayed email must carry one its signature vouches for.
+    if (!threadId(email.context.emailMessageId)) {
+      return refused(email, { code: 'message_id_unsigned' });
+    }
     const signed = ['to', 'cc'].flatMap((name) => vouchedValue(auth, fields, name) ?? []);
     if (unsignedRecipients(recipients, signed, settings).length > 0) {
       return refused(email, { code: 'recipients_not_signed' });

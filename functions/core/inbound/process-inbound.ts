@@ -167,6 +167,7 @@ async function admit(
   const raw = await openRaw(received, deps);
   const block = await readHeaderBlock(raw);
   if (block.kind === 'too_large') return admitUnreadHeaders(received, settings);
+  if (block.kind === 'ambiguous') return { kind: 'dropped', reason: 'ambiguous_line_breaks' };
   const input = { received, fields: block.fields, now: deps.clock() };
   const first = await admitEmail(input, settings);
   if (first.kind !== 'needs_dkim') {

@@ -10,6 +10,7 @@ export type Refusal =
   | { code: 'email_too_old'; limitHours: number }
   | { code: 'email_from_future'; limitHours: number }
   | { code: 'email_date_unsigned' }
+  | { code: 'message_id_unsigned' }
   | { code: 'too_many_recipients'; count: number; limit: number }
   | { code: 'no_document' }
   | { code: 'unsupported_document'; files: string[] }
@@ -102,6 +103,12 @@ export function explainRefusal(refusal: Refusal): Explanation {
       return {
         problem: `The email is dated more than ${refusal.limitHours} hours in the future, so this fax service cannot tell when it was written.`,
         fix: 'Check the date, time and time zone of your computer or phone, then send the document in a new email.',
+      };
+    case 'message_id_unsigned':
+      return {
+        problem:
+          "The email reached this fax service through another server than your own, and your mail server's signature does not cover its Message-ID, so this fax service cannot tell it apart from a copy sent again.",
+        fix: 'Send the email from your own email account, not through a forwarding or mailing service.',
       };
     case 'email_date_unsigned':
       return {

@@ -18,7 +18,14 @@ export type HeaderBlock =
       /** The whole message again, header block first, for one more pass (the DKIM verifier). */
       message: Readable;
     }
-  | { kind: 'too_large' };
+  | { kind: 'too_large' }
+  /**
+   * Line breaks readers disagree on: a CR without its LF, or a line opening with white space
+   * other than a space or a tab. mailauth folds such a line into the field before it, mailparser
+   * reads it as a field of its own, so an unsigned line could carry a Content-Type or a From
+   * that the signature never covered.
+   */
+  | { kind: 'ambiguous' };
 
 /** mailparser's own limit on a header block; a message past it could not be read anyway. */
 export const MAX_HEADER_BYTES = 1024 * 1024;
@@ -52,9 +59,14 @@ export async function readHeaderBlock(
     return { kind: 'too_large' };
   }
   const head = Buffer.concat(read);
+  const block = head.subarray(0, blockLength);
+  if (hasAmbiguousBreaks(block)) {
+    await chunks.return?.();
+    return { kind: 'ambiguous' };
+  }
   return {
     kind: 'read',
-    fields: headerFields(head.subarray(0, blockLength)),
+    fields: headerFields(block),
     message: Readable.from(rest(head, chunks)),
   };
 }
@@ -83,16 +95,37 @@ function blockEnd(buffer: Buffer): number {
   return -1;
 }
 
+const CR = 0x0d;
+const LF = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+/** Bytes that JavaScript's `\s` (mailauth) takes for white space and mailparser does not. */
+const OTHER_SPACE = new Set([0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0]);
+
+export function hasAmbiguousBreaks(block: Buffer): boolean {
+  for (let i = 0; i < block.length; i++) {
+    const byte = block[i];
+    if (byte === CR && block[i + 1] !== LF) return true;
+    if (byte === LF && OTHER_SPACE.has(block[i + 1] ?? SPACE)) return true;
+  }
+  return block.length > 0 && OTHER_SPACE.has(block[0] as number);
+}
+
+/** The block without the line breaks that end it; a loop, as a regex here is quadratic. */
+function withoutTrailingBreaks(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === CR || text.charCodeAt(end - 1) === LF)) end--;
+  return text.slice(0, end);
+}
+
 /** The fields of a header block, in order; continuation lines joined as mailauth joins them. */
 export function headerFields(block: Buffer): HeaderField[] {
-  const lines = block
-    .toString('latin1')
-    .replace(/[\r\n]+$/, '')
-    .split(/\r?\n/);
+  const lines = withoutTrailingBreaks(block.toString('latin1')).split(/\r?\n/);
   const fields: string[] = [];
   for (const line of lines) {
     const last = fields.length - 1;
-    if (last >= 0 && /^\s/.test(line)) fields[last] += `\r\n${line}`;
+    const folded = line.charCodeAt(0) === SPACE || line.charCodeAt(0) === TAB;
+    if (last >= 0 && folded) fields[last] += `\r\n${line}`;
     else fields.push(line);
   }
   return fields.filter(Boolean).map(headerField);

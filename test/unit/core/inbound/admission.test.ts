@@ -235,7 +235,10 @@ describe('admitEmail: relayed mail is believed only as far as its signature goes
     ],
     [
       'a To the signature does not cover',
-      { received: { ...RELAYED, ...numbers('+13125551234') }, dkim: ['from', 'subject', 'date'] },
+      {
+        received: { ...RELAYED, ...numbers('+13125551234') },
+        dkim: ['from', 'subject', 'date', 'message-id'],
+      },
       { kind: 'refused', refusal: { code: 'recipients_not_signed' } },
     ],
     [
@@ -252,13 +255,26 @@ describe('admitEmail: relayed mail is believed only as far as its signature goes
     expect(await admit(c)).toMatchObject(expected);
   });
 
-  it('shows no subject the signature does not cover, and names the email after the signature', async () => {
-    const admission = await admit({ received: RELAYED, dkim: ['from', 'to', 'date'] });
+  it('shows no subject the signature does not cover', async () => {
+    const admission = await admit({
+      received: RELAYED,
+      dkim: ['from', 'to', 'date', 'message-id'],
+    });
     expect(admission).toMatchObject({
       kind: 'admitted',
+      email: { context: { subject: '', emailMessageId: MESSAGE_ID } },
+    });
+  });
+
+  it('refuses relayed mail whose Message-ID the signature does not cover, naming it after the signature', async () => {
+    // A copy sent on with another unsigned Message-ID would otherwise be a new email, faxed again.
+    const admission = await admit({ received: RELAYED, dkim: ['from', 'to', 'date'] });
+    expect(admission).toMatchObject({
+      kind: 'refused',
+      refusal: { code: 'message_id_unsigned' },
       email: {
         identity: emailIdentity('ses-1', SENDER, `<${'b'.repeat(64)}@dkim.invalid>`),
-        context: { subject: '', emailMessageId: undefined },
+        context: { emailMessageId: undefined },
       },
     });
   });
@@ -301,21 +317,23 @@ describe('admitEmail: the date (MAX_EMAIL_AGE_HOURS 72, 2 hours ahead at most)',
       {
         received: RELAYED,
         dkim: (raw) => [
-          signature(raw, ['from', 'to'], { signedAt: new Date('2026-11-24T09:00:00Z') }),
+          signature(raw, ['from', 'to', 'message-id'], {
+            signedAt: new Date('2026-11-24T09:00:00Z'),
+          }),
         ],
       },
       TOO_OLD,
     ],
     [
       'relayed, an unsigned Date, signed just now (t=)',
-      { received: RELAYED, dkim: ['from', 'to'] },
+      { received: RELAYED, dkim: ['from', 'to', 'message-id'] },
       { kind: 'admitted' },
     ],
     [
       'relayed, neither the Date nor the time of signing signed',
       {
         received: RELAYED,
-        dkim: (raw) => [signature(raw, ['from', 'to'], { signedAt: undefined })],
+        dkim: (raw) => [signature(raw, ['from', 'to', 'message-id'], { signedAt: undefined })],
       },
       { kind: 'refused', refusal: { code: 'email_date_unsigned' } },
     ],

@@ -157,6 +157,28 @@ const nothingSent = (deps: ReturnType<typeof memoryDeps>) => {
 };
 
 describe('processInbound on a signed email replayed with another envelope', () => {
+  it('drops a signed email with a line DKIM folds and the MIME parser reads as a field', async () => {
+    const signed = await signMail(await withPdf(), alice);
+    const raw = Buffer.concat([Buffer.from('X-Note: a\r\n\vContent-Type: text/plain\r\n'), signed]);
+    const deps = trusting();
+    const { outcome } = await runInbound(raw, { ...RELAYED, deps });
+    expect(outcome).toEqual({ kind: 'dropped', reason: 'ambiguous_line_breaks' });
+    nothingSent(deps);
+  });
+
+  it('refuses relayed mail whose signature leaves out the Message-ID, so no copy is faxed again', async () => {
+    const headerList = ['from', 'to', 'subject', 'date', 'content-type', 'mime-version'];
+    const raw = await signMail(await withPdf(), alice, { headerList });
+    const deps = trusting();
+    const first = await runInbound(raw, { ...RELAYED, deps });
+    expect(first.outcome).toMatchObject({
+      kind: 'refused',
+      refusal: { code: 'message_id_unsigned' },
+    });
+    expect(deps.fax.requests).toEqual([]);
+    expect(deps.mailer.sent[0]?.text).toContain('does not cover its Message-ID');
+  });
+
   it('refuses numbers the signed To and Cc do not name: nothing faxed, one notice', async () => {
     const raw = await signMail(await withPdf(), alice);
     const deps = trusting();

@@ -21,6 +21,31 @@ const MESSAGE =
   'From: Alice <alice@example.com>\r\nSubject: two\r\n lines\r\nTo:  +13125551234@fax.example.com \r\n\r\nbody\r\n\r\nmore\r\n';
 
 describe('readHeaderBlock', () => {
+  it.each([
+    ['a line opening with a vertical tab', 'X-Note: a\r\n\vContent-Type: text/plain\r\n'],
+    ['a line opening with a form feed', 'X-Note: a\r\n\fFrom: "Dr Evil" <alice@example.com>\r\n'],
+    [
+      'a line opening with a no-break space',
+      'X-Note: a\r\n\u00a0To: +13125550000@fax.example.com\r\n',
+    ],
+    ['a CR without its LF', 'X-Note: a\rContent-Type: text/plain\r\n'],
+  ])(
+    'calls a block ambiguous for %s, which DKIM and MIME would read differently',
+    async (_, extra) => {
+      const block = await readHeaderBlock(pieces(`${extra}${MESSAGE}`, 1000));
+      expect(block.kind).toBe('ambiguous');
+    },
+  );
+
+  it('judges 500,000 carriage returns in one field at once, not in minutes', async () => {
+    const raw = `From: a@b.example\r\nX: ${'\r'.repeat(500_000)}y\r\n\r\nbody`;
+    expect((await readHeaderBlock(pieces(raw, 65_536))).kind).toBe('ambiguous');
+    const trailing = `From: a@b.example\r\n${'\r\n'.repeat(200_000)}`;
+    expect(headerFields(Buffer.from(trailing, 'latin1'))).toEqual([
+      { name: 'from', value: 'a@b.example' },
+    ]);
+  });
+
   it.each([1, 2, 3, 7, 1000])(
     'reads the fields up to the blank line, in pieces of %i bytes',
     async (size) => {
