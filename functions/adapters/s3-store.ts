@@ -1,18 +1,8 @@
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { MailStore, MediaStore } from '../core/shared/ports';
 import { mediaKey, rawMailKey } from './storage-layout';
-
-/**
- * An S3 client from the standard AWS settings. With an endpoint override (a local stand-in)
- * it addresses buckets by path, the only style s3rver serves.
- */
-export function createS3Client(env: Record<string, string | undefined>): S3Client {
-  return new S3Client({
-    forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL),
-  });
-}
 
 export interface S3StoreOptions {
   bucket: string;

@@ -1,7 +1,9 @@
 import { text } from 'node:stream/consumers';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { createS3Client, S3Store } from '../../../functions/adapters/s3-store';
+import { s3Client } from '../../../functions/adapters/aws-clients';
+import { S3Store } from '../../../functions/adapters/s3-store';
+import { awsSettings } from '../../../functions/config/aws-settings';
 import { localClientConfig, TEST_BUCKET, useStandIns } from '../../support/stand-ins';
 
 const PDF = new TextEncoder().encode('%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -75,8 +77,8 @@ describe('S3Store', () => {
   });
 
   it('addresses buckets by path only when an endpoint override is set', async () => {
-    const local = createS3Client({ AWS_ENDPOINT_URL_S3: 'http://localhost:4569' });
-    const aws = createS3Client({});
+    const local = s3Client(awsSettings({ AWS_ENDPOINT_URL_S3: 'http://localhost:4569' }));
+    const aws = s3Client(awsSettings({ AWS_REGION: 'us-east-1' }));
     expect(await local.config.forcePathStyle).toBe(true);
     expect(await aws.config.forcePathStyle).toBe(false);
   });
