@@ -149,23 +149,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       telnyxPublicKey: emulator?.publicKey ?? (telnyx.kind === 'external' ? telnyx.publicKey : ''),
       clientStateSecret: await clientStateKey(settings.dataDir),
     });
-    const functionEnv = { ...given, ...env };
-    const logFile = path.join(settings.dataDir, 'logs', 'functions.jsonl');
-    const writeLog = await logWriter(settings.logFormat, logFile);
-    stops.push(() => writeLog.close());
-    const observability = {
-      log: functionLog(logLevel(given), (entry) => {
-        writeLog.line(JSON.stringify(entry));
-        options.onLogEntry?.(entry);
-      }),
-      counters: noCounters,
-    };
-    // The function checks DKIM against the same zone the front door checks SPF and DMARC with.
-    const resolver = settings.dnsZoneFile
-      ? zoneResolver(await loadDnsZone(settings.dnsZoneFile))
-      : undefined;
-    const inbound = wireInbound(loadInboundSettings(functionEnv), observability, { resolver });
-    const webhook = wireWebhook(loadWebhookSettings(functionEnv), observability);
+    const functions = await localFunctions(settings, { ...given, ...env }, options.onLogEntry);
+    stops.push(() => functions.close());
+    const { inbound, webhook, resolver, logFile } = functions;
     webhookHandler = (event) => webhook.handle(event);
 
     const s3 = localS3Client(standIns.endpoints.s3, env.AWS_REGION);
@@ -226,6 +212,37 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Both functions, wired as their handlers wire them but with the local settings, the local log
+ * and, with LOCAL_DNS_ZONE_FILE, the zone the function checks DKIM against (the front door checks
+ * SPF and DMARC against the same one).
+ */
+async function localFunctions(
+  settings: LocalSettings,
+  functionEnv: Env,
+  onLogEntry: BridgeOptions['onLogEntry'],
+) {
+  const logFile = path.join(settings.dataDir, 'logs', 'functions.jsonl');
+  const writeLog = await logWriter(settings.logFormat, logFile);
+  const observability = {
+    log: functionLog(logLevel(functionEnv), (entry) => {
+      writeLog.line(JSON.stringify(entry));
+      onLogEntry?.(entry);
+    }),
+    counters: noCounters,
+  };
+  const resolver = settings.dnsZoneFile
+    ? zoneResolver(await loadDnsZone(settings.dnsZoneFile))
+    : undefined;
+  return {
+    inbound: wireInbound(loadInboundSettings(functionEnv), observability, { resolver }),
+    webhook: wireWebhook(loadWebhookSettings(functionEnv), observability),
+    resolver,
+    logFile,
+    close: writeLog.close,
+  };
 }
 
 /** Log lines appended to `file`, or printed (LOG_FORMAT=json). */
