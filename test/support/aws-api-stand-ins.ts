@@ -3,8 +3,8 @@
 // CloudFormation (Query, XML answers), SQS (JSON 1.0), Lambda (REST JSON). The AWS SDK clients
 // run against them unchanged, pointed at `url` as their endpoint.
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeHttpServer, listen } from '../../local/listen';
+import type { IncomingMessage } from 'node:http';
+import { startTestServer } from './test-server';
 
 export interface StandInRequest {
   method: string;
@@ -26,21 +26,17 @@ export async function startHttpStandIn(
   answer: (request: StandInRequest) => Answer | Promise<Answer>,
 ): Promise<HttpStandIn> {
   const requests: StandInRequest[] = [];
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = {
-      method: req.method ?? '',
-      path: req.url ?? '',
-      headers: req.headers,
-      body: Buffer.concat(chunks).toString('utf8'),
-    };
+  const server = await startTestServer((received, res) => {
+    const request = { ...received, body: received.body.toString('utf8') };
     requests.push(request);
-    const { status, body, headers } = await answer(request);
-    res.writeHead(status, headers).end(body);
+    Promise.resolve()
+      .then(() => answer(request))
+      .then(
+        ({ status, body, headers }) => res.writeHead(status, headers).end(body),
+        (error: unknown) => res.writeHead(500).end(String(error)),
+      );
   });
-  const port = await listen(server, 0, '127.0.0.1', 'stand-in port');
-  return { url: `http://127.0.0.1:${port}`, requests, stop: () => closeHttpServer(server) };
+  return { url: server.url, requests, stop: server.close };
 }
 
 const xml = (status: number, body: string): Answer => ({

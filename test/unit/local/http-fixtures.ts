@@ -1,50 +1,8 @@
-// Small HTTP servers for the local-mode tests: one that records what it receives and answers
-// as told, and PDFs to serve.
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// For the local-mode tests: a server that records what it receives and answers as told, and PDFs
+// to serve.
 import { PDFDocument } from 'pdf-lib';
 
-export interface Received {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-export interface TestServer {
-  url: string;
-  received: Received[];
-  close(): Promise<void>;
-}
-
-/** Answers each request with `respond` (default 200 and no body) and keeps a copy of it. */
-export async function startTestServer(
-  respond: (request: Received, res: ServerResponse) => void = (_r, res) => res.end(),
-): Promise<TestServer> {
-  const received: Received[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = {
-      method: req.method ?? '',
-      path: req.url ?? '',
-      headers: req.headers,
-      body: Buffer.concat(chunks),
-    };
-    received.push(request);
-    respond(request, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+export { type Received, startTestServer, type TestServer } from '../../support/test-server';
 
 export async function pdfWithPages(pages: number): Promise<Buffer> {
   const document = await PDFDocument.create();
