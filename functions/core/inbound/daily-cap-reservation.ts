@@ -1,8 +1,7 @@
 // The one call the inbound workflow makes for the daily caps, after the document is built and
 // before any fax is claimed: it may call the ledger, and decides nothing itself (daily-caps.ts does).
-import type { Clock, Ledger } from '../shared/ports';
+import type { Clock, FaxJob, Ledger } from '../shared/ports';
 import { capRefusal, quotaRequest } from './daily-caps';
-import { jobKey } from './fax-plan';
 import type { FaxPlan } from './plan';
 import type { InboundSettings } from './process-inbound';
 import type { Refusal } from './refusals';
@@ -17,16 +16,15 @@ export type DailyCapCheck =
 
 /** Counts the numbers no earlier delivery of this email claimed, and their pages, against the day. */
 export async function reserveDailyCaps(
-  plan: Pick<FaxPlan, 'email' | 'numbers'>,
+  plan: Pick<FaxPlan, 'email'>,
+  /** The ledger's job for each number, where an earlier delivery claimed one. */
+  priorJobs: (FaxJob | undefined)[],
   documentPages: number,
   settings: Pick<InboundSettings, 'dailyCaps' | 'noticeTimeZone'>,
-  deps: { ledger: Pick<Ledger, 'getJob' | 'reserveDailyQuota'>; clock: Clock },
+  deps: { ledger: Pick<Ledger, 'reserveDailyQuota'>; clock: Clock },
 ): Promise<DailyCapCheck> {
   // A redelivery's numbers that were claimed before were counted then.
-  const claimed = await Promise.all(
-    plan.numbers.map((number) => deps.ledger.getJob(jobKey(plan.email, number))),
-  );
-  const newNumbers = claimed.filter((job) => job === undefined).length;
+  const newNumbers = priorJobs.filter((job) => job === undefined).length;
   if (newNumbers === 0) return { kind: 'within' };
   const now = deps.clock();
   const timeZone = settings.noticeTimeZone;

@@ -3,6 +3,7 @@ import type {
   Clock,
   DnsResolver,
   FaxApi,
+  FaxJob,
   Ledger,
   Log,
   Mailer,
@@ -124,12 +125,16 @@ export async function processInbound(
       if (document.kind === 'refused') return refuse(plan.email, document.refusal, deps);
       const { pages, files, passthrough, skipped, unprintable } = document;
       deps.log.info('document built', { pages, files: files.length, passthrough });
-      const caps = await reserveDailyCaps(plan, pages, settings, deps);
+      // A redelivered email's numbers claimed before are neither counted nor faxed again.
+      const prior = await Promise.all(
+        plan.numbers.map((number) => deps.ledger.getJob(jobKey(plan.email, number))),
+      );
+      const caps = await reserveDailyCaps(plan, prior, pages, settings, deps);
       const { bridgePagesToday } = caps;
       if (caps.kind === 'over') {
         return { ...(await refuse(plan.email, caps.refusal, deps)), bridgePagesToday };
       }
-      const results = await sendFaxes(plan, document, settings, deps);
+      const results = await sendFaxes(plan, prior, document, settings, deps);
       const skippedFiles = skipped.map((s) => s.filename);
       const all = [...results, ...plan.problems];
       const outcome = await report(plan.email, pages, all, skippedFiles, deps, unprintable);
@@ -226,14 +231,12 @@ async function openRaw(received: ReceivedMail, deps: InboundDeps) {
 
 async function sendFaxes(
   plan: FaxPlan,
+  existing: (FaxJob | undefined)[],
   document: FaxDocument,
   settings: InboundSettings,
   deps: InboundDeps,
 ): Promise<RecipientResult[]> {
   // A redelivered email whose faxes were all claimed needs no new document.
-  const existing = await Promise.all(
-    plan.numbers.map((number) => deps.ledger.getJob(jobKey(plan.email, number))),
-  );
   let url: string | undefined;
   const results: RecipientResult[] = [];
   for (const [i, number] of plan.numbers.entries()) {
