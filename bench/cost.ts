@@ -1,5 +1,7 @@
 // Section 6, and the Lambda memory settings: what one fax costs on AWS, from the measured times,
 // memory and requests, at AWS's list prices (prices.ts); and which memory each function needs.
+import type { BurstResult } from './burst';
+import type { DispatchResult } from './dispatch';
 import type { InboundCaseResult } from './inbound';
 import { LAMBDA_BILLING_STEP_MS, LAMBDA_FULL_VCPU_MB, PRICES } from './prices';
 import { MB, round } from './stats';
@@ -17,6 +19,35 @@ const GB = 1024 * MB;
  * key secrets, nine alarms watching ten metrics (infra/constructs/alarms.ts), one dashboard.
  */
 const STACK = { secrets: 2, alarmMetrics: 10, dashboards: 1 };
+
+/** What infra/constructs/fax-dispatch.ts and fax-sweeper.ts give the two functions. */
+export const DISPATCH_MEMORY_MB = 1024;
+const SWEEPER_MEMORY_MB = 1024;
+/**
+ * Assumed, not measured: a sweep with no channel held is one BatchGetItem of the channel leases;
+ * 100 ms of wall time is generous for it. It runs every SWEEP_INTERVAL_SECONDS whatever the
+ * volume, so it is a fixed cost; a fax adds a lookup only if its webhooks go quiet.
+ */
+const SWEEP_MS = 100;
+const MONTH_SECONDS = 30 * 86_400;
+/**
+ * Lambda's SQS event source long-polls the queue with (at least) five pollers whatever the
+ * volume, each receive waiting up to 20 s: empty receives billed as SQS requests.
+ */
+const EVENT_SOURCE_POLLERS = 5;
+const LONG_POLL_SECONDS = 20;
+
+/**
+ * The queue's requests for one fax that never waits: inbound's SendMessage, and the event
+ * source's ReceiveMessage and DeleteMessageBatch (a batch of one: the most a fax can cost; five
+ * faxes arriving together share one receive and one delete). Each wait for a channel adds a
+ * SendMessage by the dispatch, and a receive and a delete of the message it sent.
+ */
+export const queueRequestsPerFax = (waits = 0) => ({
+  send: 1 + waits,
+  receive: 1 + waits,
+  delete: 1 + waits,
+});
 
 /**
  * Lambda gives a function `memory / 1769` of a vCPU. The measured CPU time stretches by that
@@ -42,13 +73,16 @@ export interface FaxCost {
   pages: number;
   inboundMemoryMb: number;
   webhookMemoryMb: number;
+  dispatchMemoryMb: number;
   lines: CostLine[];
   awsPerFax: number;
   awsPer10k: number;
   telnyxPerFax: number;
   telnyxPer10k: number;
-  /** Monthly whatever the volume: the stack's secrets, alarms and dashboard. */
+  /** Monthly whatever the volume: the stack's secrets, alarms, dashboard, sweeps and polls. */
   fixedMonthly: number;
+  /** What `fixedMonthly` is made of. */
+  fixed: CostLine[];
 }
 
 export interface CostInputs {
@@ -56,9 +90,14 @@ export interface CostInputs {
   email: InboundCaseResult;
   pages: number;
   webhook: WebhookResult;
+  dispatch: DispatchResult;
   inboundMemoryMb: number;
   webhookMemoryMb: number;
   retentionDays: number;
+  /** SWEEP_INTERVAL_SECONDS. */
+  sweepIntervalSeconds: number;
+  /** TELNYX_CHANNELS: a lease read gets one item per channel. */
+  channels: number;
 }
 
 export function faxCost(input: CostInputs): FaxCost {
@@ -70,19 +109,22 @@ export function faxCost(input: CostInputs): FaxCost {
   const webhookGbS =
     gbSeconds(recordedMs, input.webhookMemoryMb) * (events - 1) +
     gbSeconds(terminalMs, input.webhookMemoryMb);
-  const requests = sumRequests(email.requests, webhook.requestsPerFax);
+  const { dispatch } = input;
+  const dispatchMs = lambdaMs(dispatch.ms.median, dispatch.cpuMs.median, DISPATCH_MEMORY_MB);
+  const requests = sumRequests(email.requests, dispatch.requestsPerFax, webhook.requestsPerFax);
   const count = (prefix: string, names: string[]) =>
     names.reduce((sum, name) => sum + (requests[`${prefix}:${name}`] ?? 0), 0);
   // SES's S3 action writes the message; Telnyx fetches the document once through its URL.
   const s3Puts = count('s3', ['PUT', 'POST']) + 1;
   const s3Gets = count('s3', ['GET', 'HEAD']) + 1;
-  const reads = count('dynamodb', ['GetItem', 'Query']);
-  const writes = count('dynamodb', ['PutItem', 'UpdateItem', 'DeleteItem']);
+  const { reads, writes } = dynamoDbUnits(requests, input.channels);
+  const queue = queueRequestsPerFax();
+  const sqsRequests = queue.send + queue.receive + queue.delete;
   const sent = count('ses', ['POST']);
   const chunks = Math.ceil(email.messageBytes / (256 * KB));
   const storedGbMonths =
     ((email.messageBytes + email.documentBytes) / GB) * (input.retentionDays / 30);
-  const logBytes = email.logBytes + webhook.logBytesPerEvent * events;
+  const logBytes = email.logBytes + dispatch.logBytesPerFax + webhook.logBytesPerEvent * events;
   const p = PRICES;
   const lines: CostLine[] = [
     {
@@ -99,6 +141,19 @@ export function faxCost(input: CostInputs): FaxCost {
       usd: events * p.lambdaRequest.usd + webhookGbS * p.lambdaArmGbSecond.usd,
     },
     {
+      item: 'Lambda dispatch',
+      quantity:
+        `1 × ${dispatchMs} ms at ${DISPATCH_MEMORY_MB} MB (measured: ` +
+        `${round(dispatch.ms.median, 0)} ms wall, ${round(dispatch.cpuMs.median, 0)} ms CPU)`,
+      usd:
+        p.lambdaRequest.usd + gbSeconds(dispatchMs, DISPATCH_MEMORY_MB) * p.lambdaArmGbSecond.usd,
+    },
+    {
+      item: 'SQS requests',
+      quantity: `${queue.send} send, ${queue.receive} receive, ${queue.delete} delete`,
+      usd: sqsRequests * p.sqsRequest.usd,
+    },
+    {
       item: 'S3 requests',
       quantity: `${s3Puts} PUT, ${s3Gets} GET`,
       usd: s3Puts * p.s3Put.usd + s3Gets * p.s3Get.usd,
@@ -113,11 +168,7 @@ export function faxCost(input: CostInputs): FaxCost {
       quantity: `${round(email.documentBytes / MB, 2)} MB`,
       usd: (email.documentBytes / GB) * p.dataTransferOutGb.usd,
     },
-    {
-      item: 'DynamoDB',
-      quantity: `${reads} reads, ${writes} writes`,
-      usd: reads * p.dynamoReadUnit.usd + writes * p.dynamoWriteUnit.usd,
-    },
+    dynamoDbLine(reads, writes),
     {
       item: 'SES',
       quantity: `1 received (${chunks} chunk), ${sent} sent`,
@@ -131,21 +182,118 @@ export function faxCost(input: CostInputs): FaxCost {
   ];
   const awsPerFax = lines.reduce((sum, line) => sum + line.usd, 0);
   const telnyxPerFax = input.pages * p.telnyxPage.usd;
+  const fixed = fixedCosts(input.sweepIntervalSeconds);
   return {
     pages: input.pages,
     inboundMemoryMb: input.inboundMemoryMb,
     webhookMemoryMb: input.webhookMemoryMb,
+    dispatchMemoryMb: DISPATCH_MEMORY_MB,
     lines,
     awsPerFax,
     awsPer10k: awsPerFax * 10_000,
     telnyxPerFax,
     telnyxPer10k: telnyxPerFax * 10_000,
-    fixedMonthly:
-      STACK.secrets * p.secretMonth.usd +
-      STACK.alarmMetrics * p.alarmMonth.usd +
-      STACK.dashboards * p.dashboardMonth.usd,
+    fixedMonthly: fixed.reduce((sum, line) => sum + line.usd, 0),
+    fixed,
   };
 }
+
+/** A month's costs whatever the volume. */
+function fixedCosts(sweepIntervalSeconds: number): CostLine[] {
+  const p = PRICES;
+  const sweeps = Math.round(MONTH_SECONDS / sweepIntervalSeconds);
+  const polls = (EVENT_SOURCE_POLLERS * MONTH_SECONDS) / LONG_POLL_SECONDS;
+  return [
+    { item: 'Secrets', quantity: `${STACK.secrets}`, usd: STACK.secrets * p.secretMonth.usd },
+    {
+      item: 'Alarms',
+      quantity: `${STACK.alarmMetrics} metrics`,
+      usd: STACK.alarmMetrics * p.alarmMonth.usd,
+    },
+    { item: 'Dashboard', quantity: '1', usd: STACK.dashboards * p.dashboardMonth.usd },
+    {
+      item: 'Lambda sweeper',
+      quantity: `${sweeps} runs × ${SWEEP_MS} ms (assumed) at ${SWEEPER_MEMORY_MB} MB`,
+      usd:
+        sweeps *
+        (p.lambdaRequest.usd + gbSeconds(SWEEP_MS, SWEEPER_MEMORY_MB) * p.lambdaArmGbSecond.usd),
+    },
+    {
+      item: 'SQS event source polls',
+      quantity: `${EVENT_SOURCE_POLLERS} pollers × one ${LONG_POLL_SECONDS} s receive (assumed)`,
+      usd: polls * p.sqsRequest.usd,
+    },
+  ];
+}
+
+export interface BurstCost {
+  /** The lines the burst measured differently from one fax alone. */
+  lines: CostLine[];
+  /** One fax alone (section 7) with those lines in place of its own; absent without it. */
+  awsPerFax?: number;
+}
+
+/** The lines of one fax alone that a burst's measured traffic replaces. */
+const BURST_LINES = ['Lambda dispatch', 'SQS requests', 'DynamoDB'];
+
+/**
+ * What a fax costs in a burst: the SQS requests, dispatch invocations and DynamoDB requests
+ * measured in it (waits for a channel and lease contention add to each), in place of those of one
+ * fax alone. Every dispatch invocation is taken to last as long as the dispatch case's median one
+ * (one that waits is shorter); without a dispatch case only its requests are counted.
+ */
+export function burstFaxCost(
+  burst: Pick<BurstResult, 'queue' | 'requestsPerFax' | 'channels'>,
+  alone: { cost: FaxCost; dispatch?: Pick<DispatchResult, 'ms' | 'cpuMs'> } | undefined,
+): BurstCost {
+  const p = PRICES;
+  const { sqsRequestsPerFax, dispatchInvocationsPerFax } = burst.queue;
+  const dispatch = alone?.dispatch;
+  const ms = dispatch ? lambdaMs(dispatch.ms.median, dispatch.cpuMs.median, DISPATCH_MEMORY_MB) : 0;
+  const { reads, writes } = dynamoDbUnits(burst.requestsPerFax, burst.channels);
+  const lines: CostLine[] = [
+    {
+      item: 'Lambda dispatch',
+      quantity:
+        `${dispatchInvocationsPerFax} invocations a fax` +
+        (dispatch
+          ? ` × ${ms} ms at ${DISPATCH_MEMORY_MB} MB`
+          : ' (requests only: no dispatch case)'),
+      usd:
+        dispatchInvocationsPerFax *
+        (p.lambdaRequest.usd + gbSeconds(ms, DISPATCH_MEMORY_MB) * p.lambdaArmGbSecond.usd),
+    },
+    {
+      item: 'SQS requests',
+      quantity: `${sqsRequestsPerFax} a fax`,
+      usd: sqsRequestsPerFax * p.sqsRequest.usd,
+    },
+    dynamoDbLine(reads, writes),
+  ];
+  if (!alone) return { lines };
+  const replaced = alone.cost.lines.filter((line) => BURST_LINES.includes(line.item));
+  const sum = (list: CostLine[]) => list.reduce((total, line) => total + line.usd, 0);
+  return { lines, awsPerFax: alone.cost.awsPerFax - sum(replaced) + sum(lines) };
+}
+
+/**
+ * Request units of the counted DynamoDB requests (every item is under 1 KB): a lease read is a
+ * BatchGetItem of every channel's item, and a conditional write that fails is billed all the same.
+ */
+function dynamoDbUnits(requests: Record<string, number>, channels: number) {
+  const count = (names: string[]) =>
+    names.reduce((sum, name) => sum + (requests[`dynamodb:${name}`] ?? 0), 0);
+  return {
+    reads: round(count(['GetItem', 'Query']) + count(['BatchGetItem']) * channels, 2),
+    writes: round(count(['PutItem', 'UpdateItem', 'DeleteItem']), 2),
+  };
+}
+
+const dynamoDbLine = (reads: number, writes: number): CostLine => ({
+  item: 'DynamoDB',
+  quantity: `${reads} reads, ${writes} writes`,
+  usd: reads * PRICES.dynamoReadUnit.usd + writes * PRICES.dynamoWriteUnit.usd,
+});
 
 function sumRequests(...counts: Record<string, number>[]): Record<string, number> {
   const total: Record<string, number> = {};

@@ -4,11 +4,11 @@
 // start of the run's hour: the bridge refuses mail older than MAX_EMAIL_AGE_HOURS.
 import { createCipheriv } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { makeJpeg, makePdf } from '../fixtures/documents';
+import { makeFilledForm, makeJpeg, makePdf } from '../fixtures/documents';
 import { LOCAL_DEFAULTS } from '../local/settings';
 import { SES_MAX_MESSAGE_BYTES } from '../local/smtp-front-door';
 
-export type CaseId = 'pdf-1p' | 'pdf-3p' | 'scan-20p' | 'photos-3' | 'pdf-40mb';
+export type CaseId = 'pdf-1p' | 'pdf-3p' | 'scan-20p' | 'photos-3' | 'pdf-40mb' | 'form-cover';
 
 export interface BenchEmail {
   id: CaseId;
@@ -137,13 +137,15 @@ export function makeScannedPdf(pages: number, bytes: number, seed = 1): Buffer {
 async function compose(
   subject: string,
   attachments: { filename: string; content: Buffer; contentType: string }[],
+  text = '',
 ): Promise<Buffer> {
   const options = {
     from: `Alice Doctor <${SENDER}>`,
     to: RECIPIENT,
     subject,
-    // No body text: with one, the bridge adds a cover page and the PDF no longer passes through.
-    text: '',
+    // No body text but in form-cover: with one, the bridge adds a cover page and the PDF no
+    // longer passes through.
+    text,
     date: BENCH_EMAIL_DATE,
     baseBoundary: 'fax-bridge-bench',
     attachments,
@@ -175,11 +177,12 @@ async function email(
   label: string,
   files: { filename: string; content: Buffer; contentType: string }[],
   passThrough: boolean,
+  text = '',
 ): Promise<BenchEmail> {
   return {
     id,
     label,
-    raw: await compose(label, files),
+    raw: await compose(label, files, text),
     attachmentBytes: files.reduce((sum, f) => sum + f.content.length, 0),
     passThrough,
   };
@@ -196,6 +199,14 @@ function largestPdfBytes(limit: number): number {
   const headroom = 4 * KB;
   return Math.floor(((limit - headroom) / 78) * 57);
 }
+
+const FORM_VALUES = {
+  Name: 'Иван Петров',
+  Born: '1961-04-12',
+  City: 'Łódź',
+  Dose: '≥ 5 mg daily',
+  Allergies: 'none known',
+};
 
 export async function buildEmails(): Promise<BenchEmail[]> {
   const photos = [1, 2, 3].map((n) => ({
@@ -223,6 +234,14 @@ export async function buildEmails(): Promise<BenchEmail[]> {
       true,
     ),
     await email('photos-3', '3 phone photos (9 MB)', photos, false),
+    // What the cover page (fonts embedded and subset) and flattening a form without appearances cost.
+    await email(
+      'form-cover',
+      'filled form + cover page',
+      [pdf('intake.pdf', await makeFilledForm({ values: FORM_VALUES, needAppearances: true }))],
+      false,
+      'Intake form for Monday, dose ≥ 5 mg as discussed.',
+    ),
     await email(
       'pdf-40mb',
       `${SES_MAX_MESSAGE_BYTES / MB} MB email, one ${Math.round(largestPdfBytes(SES_MAX_MESSAGE_BYTES) / MB)} MB PDF`,

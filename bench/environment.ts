@@ -1,12 +1,21 @@
-// What the handlers run against: the local mode's stand-ins (s3rver, dynalite, aws-ses-v2-local)
-// and a Telnyx stand-in that answers every POST with 202, all in this process; the handlers
-// themselves run in child processes (worker.ts) with the local mode's settings.
+// What the handlers run against: the local mode's stand-ins (s3rver, dynalite, aws-ses-v2-local,
+// fauxqs with the dispatch queue) and a Telnyx stand-in that answers every POST with 202, all in
+// this process; the handlers themselves run in child processes (worker.ts) with the local mode's
+// settings.
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DynamoDbCallLeases } from '../functions/adapters/dynamodb-call-leases';
 import { DynamoDbLedger } from '../functions/adapters/dynamodb-ledger';
-import { ANY_FREE_PORTS, handlerEnv, loadLocalSettings } from '../local/settings';
+import { loadDispatchSettings } from '../functions/config/dispatch-settings';
+import {
+  ANY_FREE_PORTS,
+  DISPATCH_DEAD_LETTERS,
+  DISPATCH_QUEUE,
+  handlerEnv,
+  loadLocalSettings,
+} from '../local/settings';
 import { LOCAL_CREDENTIALS, localS3Client, type StandIns, startStandIns } from '../local/stand-ins';
 import { createWebhookSigner, type WebhookSigner } from '../local/telnyx-webhooks';
 import { startFakeTelnyx } from '../test/support/fake-telnyx';
@@ -19,6 +28,10 @@ export interface BenchEnvironment {
   bucket: string;
   s3: S3Client;
   ledger: DynamoDbLedger;
+  /** The call leases the dispatch takes and the webhook gives back. */
+  leases: DynamoDbCallLeases;
+  /** TELNYX_CHANNELS and the lease time, as the dispatch function reads them. */
+  calls: { channels: number; leaseSeconds: number };
   telnyx: FakeTelnyx;
   signer: WebhookSigner;
   standIns: StandIns;
@@ -29,7 +42,13 @@ export interface BenchEnvironment {
 
 export async function startEnvironment(): Promise<BenchEnvironment> {
   const local = loadLocalSettings({ ...ANY_FREE_PORTS, LOCAL_DATA_DIR: tmpdir() });
-  const standIns = await startStandIns({ bucket: local.bucket, table: local.table });
+  const standIns = await startStandIns({
+    bucket: local.bucket,
+    table: local.table,
+    queues: [
+      { name: DISPATCH_QUEUE, deadLetter: { name: DISPATCH_DEAD_LETTERS, maxReceiveCount: 5 } },
+    ],
+  });
   const telnyx = await startFakeTelnyx();
   const signer = createWebhookSigner();
   const env: Record<string, string> = {
@@ -40,6 +59,12 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
       telnyxApiUrl: telnyx.url,
       telnyxPublicKey: signer.publicKey,
       clientStateSecret: randomBytes(32).toString('hex'),
+      // Nothing consumes it: the inbound runs leave their messages there, and the dispatch case
+      // builds its SQS events itself.
+      dispatchQueueUrl: standIns.queueUrl(DISPATCH_QUEUE),
+      // Never used: the bench receives no faxes.
+      faxInQueueUrl: 'http://127.0.0.1:9/queue/fax-in',
+      publicUrl: 'http://127.0.0.1:9',
     }),
     POWERTOOLS_METRICS_DISABLED: 'false',
     POWERTOOLS_SERVICE_NAME: 'fax-bridge',
@@ -50,19 +75,21 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     MAX_PAGES_PER_DAY: '1000000',
   };
   const s3 = localS3Client(standIns.endpoints.s3, env.AWS_REGION);
-  const ledger = new DynamoDbLedger({
-    table: local.table,
-    client: new DynamoDBClient({
-      endpoint: standIns.endpoints.dynamodb,
-      region: env.AWS_REGION,
-      credentials: LOCAL_CREDENTIALS,
-    }),
+  const db = new DynamoDBClient({
+    endpoint: standIns.endpoints.dynamodb,
+    region: env.AWS_REGION,
+    credentials: LOCAL_CREDENTIALS,
   });
+  const ledger = new DynamoDbLedger({ table: local.table, client: db });
+  const leases = new DynamoDbCallLeases({ table: local.table, client: db });
+  const { channels, leaseSeconds } = loadDispatchSettings(env).flow;
   return {
     env,
     bucket: local.bucket,
     s3,
     ledger,
+    leases,
+    calls: { channels, leaseSeconds },
     telnyx,
     signer,
     standIns,
@@ -81,6 +108,7 @@ export async function startEnvironment(): Promise<BenchEnvironment> {
     },
     async stop() {
       s3.destroy();
+      db.destroy();
       await telnyx.stop();
       await standIns.stop();
     },

@@ -1,17 +1,16 @@
 // The floor: what the inbound handler cannot avoid for one email to one number, with no MIME
 // parsing and no PDF work. The same adapters, built from the same settings, make the same calls
 // in the same order: read raw/<id> (streamed to its end and dropped), look for an earlier job,
-// write a document as large as the real one, presign its URL, claim the job, POST to Telnyx and
-// record the answer. Bundled like a Lambda handler so that it loads and runs as the real one does.
+// write a document as large as the real one, claim the job and send its message to the dispatch
+// queue. The presign and the POST to Telnyx are the dispatch function's now (bench/dispatch.ts).
+// Bundled like a Lambda handler so that it loads and runs as the real one does.
 import type { SESEvent } from 'aws-lambda';
-import { staticApiKey } from '../functions/adapters/api-key';
-import { dynamoDbClient, s3Client } from '../functions/adapters/aws-clients';
+import { dynamoDbClient, s3Client, sqsClient } from '../functions/adapters/aws-clients';
 import { DynamoDbLedger } from '../functions/adapters/dynamodb-ledger';
 import { S3Store } from '../functions/adapters/s3-store';
-import { TelnyxClient } from '../functions/adapters/telnyx-client';
+import { SqsDispatchQueue } from '../functions/adapters/sqs-dispatch-queue';
 import { loadInboundSettings } from '../functions/config/inbound-settings';
 import { processEnv } from '../functions/config/process-env';
-import { encodeClientState, FIRST_ATTEMPT } from '../functions/core/shared/client-state';
 
 const settings = loadInboundSettings(processEnv());
 const store = new S3Store({ bucket: settings.faxBucket, client: s3Client(settings.aws) });
@@ -19,15 +18,14 @@ const ledger = new DynamoDbLedger({
   table: settings.ledgerTable,
   client: dynamoDbClient(settings.aws),
 });
-const fax = new TelnyxClient({
-  apiUrl: settings.telnyxApi.url,
-  apiKey: staticApiKey('key' in settings.telnyxApi.apiKey ? settings.telnyxApi.apiKey.key : ''),
+const queue = new SqsDispatchQueue({
+  queueUrl: settings.dispatchQueueUrl,
+  client: sqsClient(settings.aws),
 });
-const clientStateSecret =
-  'value' in settings.clientStateSecret ? settings.clientStateSecret.value : '';
 const documents = new Map<number, Buffer>();
-// The real handler formats the number with libphonenumber; the floor stores as many characters.
+// The real handler formats the numbers with libphonenumber; the floor stores as many characters.
 const DISPLAY = { international: '+1 312-555-1234', national: '(312) 555-1234' };
+const FROM = { e164: '+13125550199', international: '+1 312-555-0199', national: '(312) 555-0199' };
 
 export interface FloorOptions {
   /** Size of the document the real handler wrote for this email. */
@@ -45,30 +43,25 @@ export const handler = async (event: SESEvent, options: FloorOptions): Promise<v
   const key = { messageId, recipient: options.recipient };
   if (await ledger.getJob(key)) throw new Error(`job ${messageId} exists already`);
   await store.putDocument(messageId, document(options.documentBytes));
-  const mediaUrl = await store.documentUrl(messageId, settings.flow.mediaUrlTtlSeconds);
   const now = new Date();
-  await ledger.claimFax({
+  const claimed = await ledger.claimFax({
     ...key,
     typed: options.recipient,
     recipientDisplay: DISPLAY,
+    fromNumber: FROM,
+    contents: { files: [{ filename: 'floor.pdf', pages: 1 }], coverPage: false },
+    emailFaxNumbers: 1,
+    faxAddress: `${options.recipient}@fax.localhost`,
     sender: 'alice@example.com',
     subject: 'floor',
     mediaKey: messageId,
     documentPages: 1,
+    quality: 'high',
     createdAt: now.toISOString(),
     expiresAt: Math.floor(now.getTime() / 1000) + settings.flow.retentionDays * 86_400,
   });
-  const sent = await fax.sendFax({
-    connectionId: settings.flow.telnyx.connectionId,
-    from: settings.flow.telnyx.fromNumber,
-    to: options.recipient,
-    mediaUrl,
-    quality: 'high',
-    webhookUrl: settings.flow.webhookUrl,
-    clientState: encodeClientState(key, FIRST_ATTEMPT, clientStateSecret),
-  });
-  if (sent.kind !== 'accepted') throw new Error(`the Telnyx stand-in answered ${sent.kind}`);
-  await ledger.advance(key, { status: 'queued', at: new Date().toISOString(), faxId: sent.faxId });
+  if (!claimed.claimed) throw new Error(`job ${messageId} was claimed before`);
+  await queue.enqueue({ ...key, attempt: 1 }, 0);
 };
 
 // Made once per size, outside any measured call after the first: the real handler's document

@@ -15,6 +15,7 @@ const DYNAMODB = 'https://aws.amazon.com/dynamodb/pricing/on-demand/';
 const SES = 'https://aws.amazon.com/ses/pricing/';
 const CLOUDWATCH = 'https://aws.amazon.com/cloudwatch/pricing/';
 const SECRETS = 'https://aws.amazon.com/secrets-manager/pricing/';
+const SQS = 'https://aws.amazon.com/sqs/pricing/';
 
 export const PRICES = {
   lambdaArmGbSecond: {
@@ -64,6 +65,12 @@ export const PRICES = {
     per: 'read request unit, on-demand (one strongly consistent read up to 4 KB)',
     source: DYNAMODB,
     asOf: 'price since the November 2024 on-demand reduction, to check',
+  },
+  sqsRequest: {
+    usd: 0.4 / 1e6,
+    per: 'SQS standard queue request (each 64 KB chunk of a payload; a batch of up to 10 is one)',
+    source: SQS,
+    asOf: '2025 list price, to check',
   },
   sesInboundEmail: {
     usd: 0.1 / 1000,

@@ -1,6 +1,8 @@
 // The benchmark's printed tables and the targets they are held to.
+import type { BurstResult, CurvePoint } from './burst';
 import type { ColdStart } from './cold-start';
-import type { FaxCost, MemoryAdvice } from './cost';
+import type { BurstCost, FaxCost, MemoryAdvice } from './cost';
+import type { DispatchResult } from './dispatch';
 import type { InboundCaseResult } from './inbound';
 import { MB, round } from './stats';
 import type { WebhookResult } from './webhook';
@@ -15,6 +17,7 @@ export interface Target {
 export interface BenchResults {
   inbound: InboundCaseResult[];
   webhook: WebhookResult;
+  dispatch: DispatchResult;
   coldStart: ColdStart[];
   cost: FaxCost;
   memory: { inbound: MemoryAdvice; webhook: MemoryAdvice };
@@ -87,9 +90,9 @@ function table(headers: string[], rows: string[][]): string[] {
 }
 
 export function printable(results: BenchResults, list: Target[]): string[] {
-  const { inbound, webhook, coldStart, cost, memory } = results;
+  const { inbound, webhook, dispatch, coldStart, cost, memory } = results;
   return [
-    '1-2. Inbound email → fax request: real handler vs floor (same S3/DynamoDB/Telnyx calls, no parsing)',
+    '1-2. Inbound email → dispatch queue: real handler vs floor (same S3/DynamoDB/SQS calls, no parsing)',
     ...table(
       [
         'email',
@@ -173,7 +176,24 @@ export function printable(results: BenchResults, list: Target[]): string[] {
     ),
     `   webhook memory setting: ${memory.webhook.recommendedMb} MB: ${memory.webhook.why}`,
     '',
-    '5. Cold start: the bundle the stack deploys, loaded by a fresh node as deployed (no source maps), and with --enable-source-maps',
+    '5. Dispatch: one SQS record per invocation (lease, dial claim, presign, POST, answer recorded), one warm instance',
+    ...table(
+      ['faxes', 'median ms', 'p95 ms', 'CPU ms', 'CPU p95', 'requests a fax', 'idle MB', 'peak MB'],
+      [
+        [
+          String(dispatch.faxes),
+          ms(dispatch.ms.median),
+          ms(dispatch.ms.p95),
+          ms(dispatch.cpuMs.median),
+          ms(dispatch.cpuMs.p95),
+          requestList(dispatch.requestsPerFax),
+          String(mb(dispatch.memory.idleRssBytes)),
+          String(mb(dispatch.memory.peakBytes)),
+        ],
+      ],
+    ),
+    '',
+    '6. Cold start: the bundle the stack deploys, loaded by a fresh node as deployed (no source maps), and with --enable-source-maps',
     ...table(
       [
         'bundle',
@@ -206,13 +226,13 @@ export function printable(results: BenchResults, list: Target[]): string[] {
       ]),
     ),
     '',
-    `6. Cost of one ${cost.pages}-page fax to one number (inbound ${cost.inboundMemoryMb} MB, webhook ${cost.webhookMemoryMb} MB; list prices in bench/prices.ts)`,
+    `7. Cost of one ${cost.pages}-page fax to one number (inbound ${cost.inboundMemoryMb} MB, dispatch ${cost.dispatchMemoryMb} MB, webhook ${cost.webhookMemoryMb} MB; list prices in bench/prices.ts)`,
     ...table(
       ['item', 'quantity', 'USD'],
       cost.lines.map((l) => [l.item, l.quantity, usd(l.usd)]),
     ),
     `   AWS: ${usd(cost.awsPerFax)} a fax, ${usd(cost.awsPer10k)} for 10,000 faxes a month ` +
-      `(+ ${usd(cost.fixedMonthly)} a month fixed: two secrets, the alarms and the dashboard; ` +
+      `(+ ${usd(cost.fixedMonthly)} a month fixed: ${cost.fixed.map((l) => `${l.item.toLowerCase()} ${usd(l.usd)}`).join(', ')}; ` +
       'custom metrics add $0.30 each a month beyond 10 free)',
     `   Telnyx: ${usd(cost.telnyxPerFax)} a fax, ${usd(cost.telnyxPer10k)} for 10,000 ` +
       `(${cost.pages} pages at $0.007, UNVERIFIED): AWS is ${round((cost.awsPerFax / cost.telnyxPerFax) * 100, 1)}% of Telnyx`,
@@ -223,4 +243,57 @@ export function printable(results: BenchResults, list: Target[]): string[] {
       list.map((t) => [t.what, t.target, t.measured, t.met ? 'met' : 'MISSED']),
     ),
   ];
+}
+
+const requestList = (requests: Record<string, number>) =>
+  Object.entries(requests)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+
+/** Section 8, its checks (the bench fails when one is missed) and its targets. */
+export function printableBurst(burst: BurstResult, cost: BurstCost): string[] {
+  const waits = Object.entries(burst.dispatch.waits);
+  return [
+    `8. Burst: ${burst.emails} emails, one number each, over ${burst.connections} SMTP connections into the local bridge ` +
+      `(TELNYX_CHANNELS=${burst.channels}, LOCAL_TELNYX_CHANNELS=${burst.channels}, LOCAL_TELNYX_STEP_MS=${burst.stepMs}), all in one process`,
+    `   ${burst.seconds.total} s in all (SMTP took the last email after ${burst.seconds.sending} s): ` +
+      `${burst.faxesPerMinute} faxes a minute`,
+    `   dispatch: ${burst.dispatch.answered} POSTs answered, ` +
+      `${waits.length ? waits.map(([reason, n]) => `${n} waits (${reason})`).join(', ') : 'no waits'}; ` +
+      `${burst.queue.dispatchInvocationsPerFax} invocations and ${burst.queue.sqsRequestsPerFax} SQS requests a fax`,
+    `   memory: RSS ${mb(burst.memory.startRssBytes)} MB at the start, ${mb(burst.memory.peakRssBytes)} MB at its peak (sampled every 100 ms)`,
+    `   AWS requests a fax: ${requestList(burst.requestsPerFax)}`,
+    ...Object.entries(burst.problems).map(([message, n]) => `   logged: ${message} (${n})`),
+    `   calls in flight at the emulator (█ mean, peak after it), ${burst.calls.curve.length} spans:`,
+    ...curveChart(burst.calls.curve, burst.channels).map((l) => `     ${l}`),
+    '   cost a fax in the burst (what it measured differently from one fax alone):',
+    ...table(
+      ['item', 'quantity', 'USD'],
+      cost.lines.map((l) => [l.item, l.quantity, usd(l.usd)]),
+    ).map((l) => `   ${l}`),
+    cost.awsPerFax === undefined
+      ? '   (no figure for one fax alone to start from: run the whole bench)'
+      : `   AWS: ${usd(cost.awsPerFax)} a fax in the burst, ${usd(cost.awsPerFax * 10_000)} for 10,000`,
+    '',
+    'Burst checks',
+    ...table(
+      ['what', 'target', 'measured', ''],
+      [...burst.checks, ...burst.targets].map((t) => [
+        t.what,
+        t.target,
+        t.measured,
+        t.met ? 'met' : 'MISSED',
+      ]),
+    ),
+  ];
+}
+
+/** One line a span: its start, a bar of its mean calls in flight, the mean and the peak. */
+function curveChart(curve: CurvePoint[], channels: number): string[] {
+  const width = 30;
+  const start = Math.max(...curve.map((c) => String(c.fromS).length));
+  return curve.map((point) => {
+    const bar = '█'.repeat(Math.round((point.mean / channels) * width));
+    return `${String(point.fromS).padStart(start)} s |${bar.padEnd(width)}| ${point.mean.toFixed(1)} (peak ${point.peak})`;
+  });
 }

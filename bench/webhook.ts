@@ -1,12 +1,12 @@
 // Section 4: signed Telnyx events through the real webhook handler, one at a time as one Lambda
 // instance takes them, each verified, deduplicated and written to the ledger; the last event of
-// each fax also sends its result email through the SES stand-in.
+// each fax also gives back its call lease and sends its result email through the SES stand-in.
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { encodeClientState, FIRST_ATTEMPT } from '../functions/core/shared/client-state';
 import type { JobKey } from '../functions/core/shared/ports';
 import type { FaxEventType } from '../local/telnyx-webhooks';
-import { FAX_NUMBER, SENDER } from './emails';
 import type { BenchEnvironment } from './environment';
+import { claimJobs } from './jobs';
 import { round, type Summary, summarize } from './stats';
 import { startWorker } from './worker-client';
 
@@ -53,8 +53,16 @@ export async function runWebhook(
       }
       return result;
     };
+    // As the dispatch leaves it before its POST: the fax holds a channel, which its last event
+    // gives back. Taken here, outside the measured calls.
+    const lease = async (key: JobKey) => {
+      const { channels, leaseSeconds } = environment.calls;
+      const taken = await environment.leases.acquire(key, channels, new Date(), leaseSeconds);
+      if (taken !== 'acquired') throw new Error(`no call lease for the webhook case: ${taken}`);
+    };
     let n = 0;
     for (const key of jobs.slice(0, WARM_UP_FAXES)) {
+      await lease(key);
       for (const type of LIFECYCLE) await send(key, type, ++n);
     }
     worker.takeLogBytes();
@@ -65,6 +73,7 @@ export async function runWebhook(
     const terminal: number[] = [];
     const requests: Record<string, number> = {};
     for (const key of jobs.slice(WARM_UP_FAXES)) {
+      await lease(key);
       for (const type of LIFECYCLE) {
         const result = await send(key, type, ++n);
         all.push(result.ms);
@@ -76,6 +85,8 @@ export async function runWebhook(
       }
     }
     const peak = await worker.peak();
+    const held = await environment.leases.held(environment.calls.channels);
+    if (held.length > 0) throw new Error(`${held.length} call leases outlived their fax's end`);
     const totalMs = all.reduce((sum, ms) => sum + ms, 0);
     return {
       events: all.length,
@@ -96,30 +107,18 @@ export async function runWebhook(
   }
 }
 
-/** Faxes as the inbound path leaves them: claimed, then queued with Telnyx's fax id. */
+/** Faxes as inbound and the dispatch leave them: claimed, dialled, queued with Telnyx's fax id. */
 async function seedJobs(environment: BenchEnvironment, count: number): Promise<JobKey[]> {
-  const keys: JobKey[] = [];
-  const now = new Date();
-  for (let i = 0; i < count; i++) {
-    const key = { messageId: `bench-webhook-${process.pid}-${i}`, recipient: FAX_NUMBER };
-    await environment.ledger.claimFax({
-      ...key,
-      typed: FAX_NUMBER,
-      recipientDisplay: { international: '+1 312-555-1234', national: '(312) 555-1234' },
-      sender: SENDER,
-      subject: `Referral ${i}`,
-      emailMessageId: `<bench-webhook-${i}@example.com>`,
-      mediaKey: key.messageId,
-      documentPages: 3,
-      createdAt: now.toISOString(),
-      expiresAt: Math.floor(now.getTime() / 1000) + 86_400,
-    });
+  const keys = await claimJobs(environment, 'webhook', count);
+  const at = new Date().toISOString();
+  for (const key of keys) {
+    await environment.ledger.claimDial(key, FIRST_ATTEMPT, at);
     await environment.ledger.advance(key, {
+      attempt: FIRST_ATTEMPT,
       status: 'queued',
-      at: now.toISOString(),
+      at,
       faxId: faxIdOf(key),
     });
-    keys.push(key);
   }
   return keys;
 }

@@ -18,7 +18,7 @@ export type WorkerCommand =
 export interface CallResult {
   ms: number;
   cpuMs: number;
-  /** Requests by service and operation (`s3:GET`, `dynamodb:PutItem`, `telnyx:POST`…). */
+  /** Requests by service and operation (`s3:GET`, `dynamodb:PutItem`, `sqs:SendMessage`, `telnyx:POST`…). */
   requests: Record<string, number>;
   answer?: unknown;
 }
@@ -56,12 +56,14 @@ const count = (name: string) => {
   requests[name] = (requests[name] ?? 0) + 1;
 };
 
-// The AWS SDK sends through node:http; the Telnyx client through undici.
+// The AWS SDK sends through node:http; the Telnyx client through undici. DynamoDB and SQS (its
+// JSON protocol) both name the operation in X-Amz-Target: `DynamoDB_20120810.GetItem`,
+// `AmazonSQS.SendMessage`.
 subscribe('http.client.request.start', (message) => {
   const request = (message as { request: ClientRequest }).request;
   const target = request.getHeader('x-amz-target');
   const host = String(request.getHeader('host') ?? '');
-  if (typeof target === 'string') count(`dynamodb:${target.split('.').pop()}`);
+  if (typeof target === 'string') count(amzTarget(target));
   else if (host === endpoints.s3) count(`s3:${request.method}`);
   else if (host === endpoints.ses) count(`ses:${request.method}`);
   else count(`http:${request.method}`);
@@ -70,6 +72,11 @@ subscribe('undici:request:create', (message) => {
   const { method } = (message as { request: { method: string } }).request;
   count(`telnyx:${method}`);
 });
+
+function amzTarget(target: string): string {
+  const [service = '', operation = ''] = target.split('.');
+  return `${service.startsWith('AmazonSQS') ? 'sqs' : 'dynamodb'}:${operation}`;
+}
 
 async function load(modules: Record<string, string>): Promise<Record<string, number>> {
   const ms: Record<string, number> = {};

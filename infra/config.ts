@@ -50,6 +50,12 @@ export interface DeploySettings {
   logRetentionDays: number;
   /** The bridge's pages a day (MAX_PAGES_PER_DAY), which its volume alarm watches. */
   maxPagesPerDay: number;
+  /** Faxes in progress at once (TELNYX_CHANNELS), which bounds the dispatch function too. */
+  telnyxChannels: number;
+  /** How often the sweeper runs (SWEEP_INTERVAL_SECONDS), a whole number of minutes. */
+  sweepIntervalSeconds: number;
+  /** Every address of INBOUND_ROUTES: the receiver may email them, and only them. */
+  inboundRecipients: string[];
   /** Runtime variables that come from these settings, as the functions will read them. */
   runtimeEnvironment: Record<string, string>;
 }
@@ -89,6 +95,14 @@ const RUNTIME_KEYS = {
   maxFaxesPerSenderPerDay: 'MAX_FAXES_PER_SENDER_PER_DAY',
   maxPagesPerSenderPerDay: 'MAX_PAGES_PER_SENDER_PER_DAY',
   maxPagesPerDay: 'MAX_PAGES_PER_DAY',
+  telnyxChannels: 'TELNYX_CHANNELS',
+  retryAttempts: 'RETRY_ATTEMPTS',
+  retryDelaySeconds: 'RETRY_DELAY_SECONDS',
+  sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
+  sweepAfterSeconds: 'SWEEP_AFTER_SECONDS',
+  inboundRoutes: 'INBOUND_ROUTES',
+  inboundLinkDays: 'INBOUND_LINK_DAYS',
+  inboundBlockedNumbers: 'INBOUND_BLOCKED_NUMBERS',
 } as const;
 
 const REQUIRED_KEYS = [
@@ -117,6 +131,9 @@ const DEPLOYED_PLACEHOLDERS = {
   LEDGER_TABLE: 'table',
   TELNYX_API_KEY_SECRET: 'secret',
   WEBHOOK_URL: 'https://webhook.invalid/',
+  DISPATCH_QUEUE_URL: 'https://queue.invalid/',
+  FAX_IN_QUEUE_URL: 'https://queue.invalid/',
+  PUBLIC_URL: 'https://webhook.invalid',
 };
 
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -144,10 +161,14 @@ class Problem {
   constructor(readonly message: string) {}
 }
 
-/** A context value as text: cdk.json may hold numbers, booleans or lists; `-c` always gives text. */
+/**
+ * A context value as text: cdk.json may hold numbers, booleans, lists or objects (inboundRoutes,
+ * which the functions read as JSON text); `-c` always gives text.
+ */
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value.map(String).join(',');
+  if (typeof value === 'object') return JSON.stringify(value);
   const s = String(value).trim();
   return s === '' ? undefined : s;
 }
@@ -322,7 +343,42 @@ function runtimeEnvironment(s: Runtime): Record<string, string> {
     MAX_FAXES_PER_SENDER_PER_DAY: String(s.MAX_FAXES_PER_SENDER_PER_DAY),
     MAX_PAGES_PER_SENDER_PER_DAY: String(s.MAX_PAGES_PER_SENDER_PER_DAY),
     MAX_PAGES_PER_DAY: String(s.MAX_PAGES_PER_DAY),
+    TELNYX_CHANNELS: String(s.TELNYX_CHANNELS),
+    RETRY_ATTEMPTS: String(s.RETRY_ATTEMPTS),
+    RETRY_DELAY_SECONDS: String(s.RETRY_DELAY_SECONDS),
+    SWEEP_INTERVAL_SECONDS: String(s.SWEEP_INTERVAL_SECONDS),
+    SWEEP_AFTER_SECONDS: String(s.SWEEP_AFTER_SECONDS),
+    // Compact JSON, as the functions read it back: a route's addresses once each, in lower case.
+    INBOUND_ROUTES: JSON.stringify(s.INBOUND_ROUTES),
+    INBOUND_LINK_DAYS: String(s.INBOUND_LINK_DAYS ?? s.RETENTION_DAYS),
+    ...(s.INBOUND_BLOCKED_NUMBERS.length > 0
+      ? { INBOUND_BLOCKED_NUMBERS: s.INBOUND_BLOCKED_NUMBERS.join(',') }
+      : {}),
   };
+}
+
+/** Each address some route emails, once. */
+const inboundRecipients = (s: Runtime): string[] => [
+  ...new Set(Object.values(s.INBOUND_ROUTES).flatMap((route) => route.to)),
+];
+
+/** What a runtime setting must also be on AWS, once the functions' own checks passed. */
+function deployProblems(s: Runtime): string[] {
+  const problems: string[] = [];
+  // An EventBridge rate is written in minutes; a sweep at another pace than the functions assume
+  // would let their call leases lapse before the sweeper has looked twice.
+  if (s.SWEEP_INTERVAL_SECONDS % 60 !== 0) {
+    problems.push(
+      'sweepIntervalSeconds must be a whole number of minutes (60, 120, 600…) on AWS: EventBridge schedules in minutes',
+    );
+  }
+  // The bucket's lifecycle rule deletes the fax itself after retentionDays.
+  if (s.INBOUND_LINK_DAYS !== undefined && s.INBOUND_LINK_DAYS > s.RETENTION_DAYS) {
+    problems.push(
+      `inboundLinkDays must be at most retentionDays (${s.RETENTION_DAYS}): a received fax is deleted after retentionDays, and a link that outlived it would only answer 404`,
+    );
+  }
+  return problems;
 }
 
 const KEYS = [
@@ -396,6 +452,8 @@ export function readDeploySettings(
   if (Array.isArray(runtime)) {
     const isMissing = (p: string) => missing.some((key) => p.startsWith(`${key} `));
     problems.push(...runtime.filter((p) => !isMissing(p)));
+  } else {
+    problems.push(...deployProblems(runtime));
   }
   const infra = infraSettings(raw);
   for (const value of Object.values(infra)) {
@@ -426,6 +484,9 @@ export function readDeploySettings(
     webhookConcurrency: infra.webhookConcurrency,
     logRetentionDays: infra.logRetentionDays,
     maxPagesPerDay: runtime.MAX_PAGES_PER_DAY,
+    telnyxChannels: runtime.TELNYX_CHANNELS,
+    sweepIntervalSeconds: runtime.SWEEP_INTERVAL_SECONDS,
+    inboundRecipients: inboundRecipients(runtime),
     runtimeEnvironment: runtimeEnvironment(runtime),
   };
 }

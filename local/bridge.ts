@@ -1,17 +1,25 @@
 // The local bridge: the same Lambda handlers, unchanged, with local stand-ins around them
-// (SMTP front door for SES receiving, s3rver, dynalite, aws-ses-v2-local, a Function URL
-// stand-in and the Telnyx emulator). All data lives under the data dir and survives restarts.
+// (SMTP front door for SES receiving, s3rver, dynalite, aws-ses-v2-local, fauxqs for the dispatch
+// and fax-in queues, a Function URL stand-in and the Telnyx emulator, which also receives faxes).
+// All data lives under the data dir and survives restarts.
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { sqsClient } from '../functions/adapters/aws-clients';
 import { noCounters } from '../functions/adapters/observability';
-import { rawMailKey } from '../functions/adapters/storage-layout';
+import { DOWNLOAD_PATH, rawMailKey } from '../functions/adapters/storage-layout';
 import type { Env } from '../functions/config/config-error';
+import { loadDispatchSettings } from '../functions/config/dispatch-settings';
 import { loadInboundSettings } from '../functions/config/inbound-settings';
 import { processEnv } from '../functions/config/process-env';
+import { loadReceiverSettings } from '../functions/config/receiver-settings';
+import { loadSweeperSettings } from '../functions/config/sweeper-settings';
 import { loadWebhookSettings } from '../functions/config/webhook-settings';
+import { wireDispatch } from '../functions/fax-dispatch/wiring';
+import { wireReceiver } from '../functions/fax-receiver/wiring';
+import { wireSweeper } from '../functions/fax-sweeper/wiring';
 import { wireWebhook } from '../functions/fax-webhook/wiring';
 import { wireInbound } from '../functions/inbound-email/wiring';
 import { loadDnsZone, zoneResolver } from './dns-zone';
@@ -20,6 +28,10 @@ import { type SesOutbox, startSesOutbox } from './ses-outbox';
 import { receiptVerdicts } from './ses-verdicts';
 import {
   clientStateKey,
+  DISPATCH_DEAD_LETTERS,
+  DISPATCH_QUEUE,
+  FAX_IN_DEAD_LETTERS,
+  FAX_IN_QUEUE,
   handlerEnv,
   LOCAL_HOST,
   type LocalSettings,
@@ -27,6 +39,7 @@ import {
   WEBHOOK_PATH,
 } from './settings';
 import { type SmtpFrontDoor, startSmtpFrontDoor } from './smtp-front-door';
+import { type SqsPoller, startSqsPoller } from './sqs-poller';
 import { localS3Client, type SesStoredEmail, type StandIns, startStandIns } from './stand-ins';
 import {
   type EmulatorActivity,
@@ -71,6 +84,12 @@ export interface Bridge {
   /** Absent when TELNYX_API_URL points at a real Telnyx. */
   emulator?: TelnyxEmulator;
   standIns: StandIns;
+  /** The dispatch function's event source: `idle()` once every queued fax was dispatched. */
+  dispatch: SqsPoller;
+  /** The receiver function's event source: `idle()` once every received fax was handled. */
+  faxIn: SqsPoller;
+  /** One sweep now, beside the ones every SWEEP_INTERVAL_SECONDS. */
+  sweep(): Promise<void>;
   sentEmails(): Promise<SesStoredEmail[]>;
   stop(): Promise<void>;
 }
@@ -78,6 +97,10 @@ export interface Bridge {
 type WebhookHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
 const NOT_READY: LambdaFunctionURLResult = { statusCode: 503, body: 'starting' };
+// Six times the longest dispatch (a POST with its timeouts), as AWS advises for an event source.
+const DISPATCH_VISIBILITY_SECONDS = 180;
+// Six times the receiver's 120 s timeout, as the stack sets it: a failed receive comes back as late.
+const FAX_IN_VISIBILITY_SECONDS = 720;
 
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -96,9 +119,21 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   try {
     const standIns = await startStandIns({
       dataDir: settings.dataDir,
-      ports: { s3: ports.s3, dynamodb: ports.dynamodb, ses: 0 },
+      ports: { s3: ports.s3, dynamodb: ports.dynamodb, ses: 0, sqs: ports.sqs },
       bucket: settings.bucket,
       table: settings.table,
+      queues: [
+        {
+          name: DISPATCH_QUEUE,
+          visibilityTimeoutSeconds: DISPATCH_VISIBILITY_SECONDS,
+          deadLetter: { name: DISPATCH_DEAD_LETTERS, maxReceiveCount: 5 },
+        },
+        {
+          name: FAX_IN_QUEUE,
+          visibilityTimeoutSeconds: FAX_IN_VISIBILITY_SECONDS,
+          deadLetter: { name: FAX_IN_DEAD_LETTERS, maxReceiveCount: 5 },
+        },
+      ],
     });
     stops.push(() => standIns.stop());
 
@@ -111,27 +146,12 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     });
     stops.push(() => ses.stop());
 
-    let emulator: TelnyxEmulator | undefined;
-    const telnyx = settings.telnyx;
-    if (telnyx.kind === 'emulator') {
-      emulator = await startTelnyxEmulator({
-        port: ports.telnyx,
-        host: LOCAL_HOST,
-        apiKey: telnyx.apiKey,
-        stepDelayMs: telnyx.stepDelayMs,
-        duplicateWebhooks: telnyx.duplicateWebhooks,
-        shuffleWebhooks: telnyx.shuffleWebhooks,
-        onActivity: options.onTelnyxActivity,
-        ...options.emulator,
-      });
-      stops.push(() => (emulator as TelnyxEmulator).stop());
-    }
-
     let webhookHandler: WebhookHandler = async () => NOT_READY;
     const endpoint: WebhookEndpoint = await startWebhookEndpoint({
       port: ports.webhook,
       host: LOCAL_HOST,
       path: WEBHOOK_PATH,
+      downloadPath: DOWNLOAD_PATH,
       bodyEncoding: options.webhookBodyEncoding,
       handler: (event) => webhookHandler(event),
       onActivity: (activity) => {
@@ -142,17 +162,44 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     });
     stops.push(() => endpoint.stop());
 
+    let emulator: TelnyxEmulator | undefined;
+    const telnyx = settings.telnyx;
+    if (telnyx.kind === 'emulator') {
+      emulator = await startTelnyxEmulator({
+        port: ports.telnyx,
+        host: LOCAL_HOST,
+        apiKey: telnyx.apiKey,
+        stepDelayMs: telnyx.stepDelayMs,
+        channels: telnyx.channels,
+        duplicateWebhooks: telnyx.duplicateWebhooks,
+        shuffleWebhooks: telnyx.shuffleWebhooks,
+        // The fax application's webhook URL: where inbound faxes' webhooks go.
+        defaultWebhookUrl: settings.webhookUrl ?? endpoint.url,
+        connectionId: settings.env.TELNYX_CONNECTION_ID,
+        onActivity: options.onTelnyxActivity,
+        ...options.emulator,
+      });
+      stops.push(() => (emulator as TelnyxEmulator).stop());
+    }
+
     const env = handlerEnv(settings, {
       standIns: { ...standIns.env, AWS_ENDPOINT_URL_SES: ses.url },
       webhookUrl: endpoint.url,
+      publicUrl: new URL(endpoint.url).origin,
       telnyxApiUrl: emulator?.url ?? (telnyx.kind === 'external' ? telnyx.apiUrl : ''),
       telnyxPublicKey: emulator?.publicKey ?? (telnyx.kind === 'external' ? telnyx.publicKey : ''),
       clientStateSecret: await clientStateKey(settings.dataDir),
+      dispatchQueueUrl: standIns.queueUrl(DISPATCH_QUEUE),
+      faxInQueueUrl: standIns.queueUrl(FAX_IN_QUEUE),
     });
     const functions = await localFunctions(settings, { ...given, ...env }, options.onLogEntry);
     stops.push(() => functions.close());
     const { inbound, webhook, resolver, logFile } = functions;
     webhookHandler = (event) => webhook.handle(event);
+    const dispatch = await startDispatch(functions, env, log);
+    stops.push(() => dispatch.stop());
+    const faxIn = await startFaxIn(functions, env, log);
+    stops.push(() => faxIn.stop());
 
     const s3 = localS3Client(standIns.endpoints.s3, env.AWS_REGION);
     stops.push(async () => s3.destroy());
@@ -203,6 +250,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       logFile,
       emulator,
       standIns,
+      dispatch: dispatch.poller,
+      faxIn,
+      sweep: () => functions.sweeper.handle(),
       sentEmails: () => standIns.sentEmails(),
       stop: stopAll,
     };
@@ -215,7 +265,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
 }
 
 /**
- * Both functions, wired as their handlers wire them but with the local settings, the local log
+ * Every function, wired as its handler wires it but with the local settings, the local log
  * and, with LOCAL_DNS_ZONE_FILE, the zone the function checks DKIM against (the front door checks
  * SPF and DMARC against the same one).
  */
@@ -239,10 +289,58 @@ async function localFunctions(
   return {
     inbound: wireInbound(loadInboundSettings(functionEnv), observability, { resolver }),
     webhook: wireWebhook(loadWebhookSettings(functionEnv), observability),
+    dispatch: wireDispatch(loadDispatchSettings(functionEnv), observability),
+    sweeper: wireSweeper(loadSweeperSettings(functionEnv), observability),
+    receiver: wireReceiver(loadReceiverSettings(functionEnv), observability),
     resolver,
     logFile,
     close: writeLog.close,
   };
+}
+
+type LocalFunctions = Awaited<ReturnType<typeof localFunctions>>;
+
+/**
+ * The dispatch function behind an SQS event source, as Lambda runs it: at most
+ * max(2, TELNYX_CHANNELS) invocations at once; and the sweeper every SWEEP_INTERVAL_SECONDS.
+ */
+async function startDispatch(functions: LocalFunctions, env: Env, log: (line: string) => void) {
+  const settings = loadSweeperSettings(env);
+  const poller = await startSqsPoller({
+    client: sqsClient(settings.aws),
+    queueUrl: settings.dispatchQueueUrl,
+    handler: (event) => functions.dispatch.handle(event),
+    batchSize: 5,
+    maxConcurrency: Math.max(2, settings.flow.channels),
+    onError: (error, stage) => log(`fax-bridge local: dispatch ${stage} failed: ${error}`),
+  });
+  const interval = Number(env.SWEEP_INTERVAL_SECONDS) * 1000;
+  const timer = setInterval(() => {
+    functions.sweeper.handle().catch((error: unknown) => {
+      log(`fax-bridge local: the sweeper failed: ${error}`);
+    });
+  }, interval);
+  timer.unref();
+  return {
+    poller,
+    stop: async () => {
+      clearInterval(timer);
+      await poller.stop();
+    },
+  };
+}
+
+/** The receiver function behind the fax-in queue's event source: one fax an invocation, as on AWS. */
+function startFaxIn(functions: LocalFunctions, env: Env, log: (line: string) => void) {
+  const settings = loadWebhookSettings(env);
+  return startSqsPoller({
+    client: sqsClient(settings.aws),
+    queueUrl: settings.faxInQueueUrl,
+    handler: (event) => functions.receiver.handle(event),
+    batchSize: 1,
+    maxConcurrency: 2,
+    onError: (error, stage) => log(`fax-bridge local: fax-in ${stage} failed: ${error}`),
+  });
 }
 
 /** Log lines appended to `file`, or printed (LOG_FORMAT=json). */
@@ -282,9 +380,13 @@ function startLines(bridge: Bridge, dataNote: string): string[] {
     `fax-bridge local: ALLOWED_SENDERS=${settings.allowedSenders.join(',')} (only these may send faxes)`,
     authLine(settings),
     bridge.emulator
-      ? 'fax-bridge local: Telnyx emulator: numbers ending 0001 are busy, 0002 do not answer, 0003 are refused, 0004 drop the call; all others are delivered'
+      ? 'fax-bridge local: Telnyx emulator: numbers ending 0001 are busy, 0002 do not answer, 0003 are refused, 0004 drop the call, 0005 are busy on the first dial only, 0006 are always busy, 0007 send no webhooks, 0008 answer 429 once, 0009 are not in service; all others are delivered'
       : `fax-bridge local: using the real Telnyx API at ${urls.telnyx}; its webhooks must reach ${settings.webhookUrl ?? urls.webhook}`,
   ];
+  lines.push(
+    `fax-bridge local: received faxes go by INBOUND_ROUTES=${settings.env.INBOUND_ROUTES ?? '(none: stored only)'}` +
+      ` (blocked callers: ${settings.env.INBOUND_BLOCKED_NUMBERS || 'none'})`,
+  );
   lines.push(
     `fax-bridge local: ready: send to ${bridge.exampleAddress} at ${urls.smtp}` +
       ` | webhooks ${urls.webhook} | Telnyx ${urls.telnyx} | sent mail ${urls.ses}` +

@@ -13,11 +13,11 @@ import {
   refusalNotice,
 } from '../functions/core/inbound/inbound-notice';
 import type { RecipientProblem, Refusal, RefusalCode } from '../functions/core/inbound/refusals';
+import { FAILURE_REASONS, type FailureAdvice } from '../functions/core/shared/failure-reasons';
 import type { FaxJob, OutgoingEmail } from '../functions/core/shared/ports';
+import { resultEmail } from '../functions/core/shared/result-email';
 import { escapeHtml } from '../functions/core/shared/text-safety';
-import { FAILURE_REASONS, type FailureAdvice } from '../functions/core/webhook/failure-reasons';
-import { resultEmail } from '../functions/core/webhook/result-email';
-import { transmissionReport } from '../functions/core/webhook/transmission-report';
+import { transmissionReport } from '../functions/core/shared/transmission-report';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -186,12 +186,31 @@ export interface NoticeSample {
   email: OutgoingEmail;
 }
 
-const several: RecipientResult[] = [
-  { kind: 'queued', e164: '+13125551235' },
-  { kind: 'not_sent', e164: '+13125551234', code: 'busy', reason: 'busy' },
-  { kind: 'refused_by_telnyx', e164: '+13125550003', detail: 'Invalid number.' },
-  { kind: 'unknown', e164: '+13125550005', code: 'timeout', reason: 'timeout' },
-];
+const queued: RecipientResult = { kind: 'queued', e164: '+13125551235' };
+
+/** A busy line at 15:13, dialled again five minutes later. */
+const firstDialBusy = {
+  attempt: 1,
+  dialledAt: '2026-03-05T15:13:03.000Z',
+  endedAt: '2026-03-05T15:13:40.000Z',
+  faxId: 'a1f0c7e2-1111-4b6c-abda-34dd8b541287',
+  failureReason: 'user_busy',
+  counted: true,
+};
+
+const retriedJob = (overrides: Partial<FaxJob> = {}) =>
+  job({
+    attempt: 2,
+    dials: [firstDialBusy],
+    dialledAt: '2026-03-05T15:18:41.000Z',
+    statusTimes: {
+      queued: '2026-03-05T15:18:42.000Z',
+      sending: '2026-03-05T15:18:55.000Z',
+      delivered: '2026-03-05T15:20:10.000Z',
+    },
+    updatedAt: '2026-03-05T15:20:10.000Z',
+    ...overrides,
+  });
 
 /** Every notice kind, in the order a reader meets them: results first, then problems. */
 export async function noticeSamples(): Promise<NoticeSample[]> {
@@ -232,10 +251,34 @@ export async function noticeSamples(): Promise<NoticeSample[]> {
         },
       }),
     ),
-    recipients('several numbers: some not sent', several),
-    recipients('no number could be sent', [several[1] as RecipientResult]),
-    recipients('fate unknown', [several[3] as RecipientResult]),
-    recipients('sent without some attachments', [several[0] as RecipientResult], ['letter.docx']),
+    result('delivered on the second attempt, after a busy line', {}, retriedJob()),
+    result(
+      'failed after three attempts (user_busy)',
+      {},
+      failedJob('user_busy', {
+        attempt: 3,
+        dials: [
+          firstDialBusy,
+          { ...firstDialBusy, attempt: 2, endedAt: '2026-03-05T15:19:02.000Z' },
+        ],
+      }),
+    ),
+    result(
+      'failed with some pages sent (receiver_call_dropped)',
+      {},
+      failedJob('receiver_call_dropped', { pageCount: 2 }),
+    ),
+    result(
+      'not sent: refused by the fax service',
+      {},
+      failedJob('', { status: 'not_sent', note: 'invalid_request: Invalid number.' }),
+    ),
+    result(
+      'not sent: never confirmed (sweeper)',
+      {},
+      failedJob('', { status: 'not_sent', note: 'never_confirmed: no fax with its client_state' }),
+    ),
+    recipients('sent without some attachments', [queued], ['letter.docx']),
     ...Object.values(PROBLEMS).map((problem) =>
       recipients(`recipient problem: ${problem.code}`, [
         { kind: 'queued', e164: '+13125551235' },

@@ -6,8 +6,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, type Env } from '../functions/config/config-error';
+import { loadDispatchSettings } from '../functions/config/dispatch-settings';
 import { loadInboundSettings } from '../functions/config/inbound-settings';
 import { processEnv } from '../functions/config/process-env';
+import { loadReceiverSettings } from '../functions/config/receiver-settings';
+import { loadSweeperSettings } from '../functions/config/sweeper-settings';
 import { loadWebhookSettings } from '../functions/config/webhook-settings';
 
 export const LOCAL_DEFAULTS = {
@@ -20,7 +23,21 @@ export const LOCAL_DEFAULTS = {
   LEDGER_TABLE: 'fax-bridge-local-ledger',
   /** The key the emulator expects; with the emulator any value works if set on both sides. */
   TELNYX_API_KEY: 'KEY-local-emulator',
+  // Retries and the sweeper on a scale a person trying the bridge can watch.
+  RETRY_DELAY_SECONDS: '10',
+  SWEEP_INTERVAL_SECONDS: '10',
+  SWEEP_AFTER_SECONDS: '30',
+  DISPATCH_WAIT_SECONDS: '3',
+  // Every received fax to one inbox, attached, so that `npm run receive` shows a whole fax.
+  INBOUND_ROUTES: '{"*": {"to": ["frontdesk@example.com"], "delivery": "attach"}}',
 } as const;
+
+/** The dispatch queue of the local mode, and its dead-letter queue. */
+export const DISPATCH_QUEUE = 'fax-bridge-local-dispatch';
+export const DISPATCH_DEAD_LETTERS = 'fax-bridge-local-dispatch-dlq';
+/** The fax-in queue (webhook → receiver) of the local mode, and its dead-letter queue. */
+export const FAX_IN_QUEUE = 'fax-bridge-local-fax-in';
+export const FAX_IN_DEAD_LETTERS = 'fax-bridge-local-fax-in-dlq';
 
 export const WEBHOOK_PATH = '/webhooks/telnyx';
 export const LOCAL_HOST = '127.0.0.1';
@@ -30,6 +47,7 @@ const PORT_SETTINGS = {
   s3: ['LOCAL_S3_PORT', 4569],
   dynamodb: ['LOCAL_DYNAMODB_PORT', 4567],
   ses: ['LOCAL_SES_PORT', 8005],
+  sqs: ['LOCAL_SQS_PORT', 4576],
   webhook: ['LOCAL_WEBHOOK_PORT', 8787],
   telnyx: ['LOCAL_TELNYX_PORT', 4010],
 } as const;
@@ -46,6 +64,8 @@ export type TelnyxTarget =
       kind: 'emulator';
       apiKey: string;
       stepDelayMs: number;
+      /** LOCAL_TELNYX_CHANNELS: the emulated account's concurrent calls. */
+      channels: number;
       duplicateWebhooks: boolean;
       shuffleWebhooks: boolean;
     }
@@ -67,6 +87,8 @@ export interface LocalSettings {
   requireSenderAuth: boolean;
   /** WEBHOOK_URL when set (a tunnel to the local endpoint, for a real Telnyx). */
   webhookUrl?: string;
+  /** PUBLIC_URL when set: where received-fax links point instead of the local endpoint. */
+  publicUrl?: string;
   telnyx: TelnyxTarget;
   /** What the local mode sets for the handlers, less what only exists once the bridge runs. */
   env: Record<string, string>;
@@ -98,6 +120,7 @@ const localSchema = z
     LOCAL_S3_PORT: portNumber(PORT_SETTINGS.s3[1]),
     LOCAL_DYNAMODB_PORT: portNumber(PORT_SETTINGS.dynamodb[1]),
     LOCAL_SES_PORT: portNumber(PORT_SETTINGS.ses[1]),
+    LOCAL_SQS_PORT: portNumber(PORT_SETTINGS.sqs[1]),
     LOCAL_WEBHOOK_PORT: portNumber(PORT_SETTINGS.webhook[1]),
     LOCAL_TELNYX_PORT: portNumber(PORT_SETTINGS.telnyx[1]),
     LOCAL_DATA_DIR: z.string().optional(),
@@ -108,6 +131,17 @@ const localSchema = z
       .optional()
       .transform((v) => v || '300')
       .pipe(z.string().regex(/^\d+$/, 'must be a whole number of milliseconds').transform(Number)),
+    // A new Telnyx account starts with 2 concurrent calls (RETRIES.md §2.3).
+    LOCAL_TELNYX_CHANNELS: z
+      .string()
+      .optional()
+      .transform((v) => v || '2')
+      .pipe(
+        z
+          .string()
+          .regex(/^[1-9]\d{0,3}$/, 'must be a whole number of calls from 1 to 9999')
+          .transform(Number),
+      ),
     LOCAL_TELNYX_DUPLICATE_WEBHOOKS: flag,
     LOCAL_TELNYX_SHUFFLE_WEBHOOKS: flag,
     TELNYX_API_URL: z.url({ error: 'must be a URL' }).optional(),
@@ -141,6 +175,7 @@ export function loadLocalSettings(env: Env = processEnv()): LocalSettings {
     s3: s.LOCAL_S3_PORT,
     dynamodb: s.LOCAL_DYNAMODB_PORT,
     ses: s.LOCAL_SES_PORT,
+    sqs: s.LOCAL_SQS_PORT,
     webhook: s.LOCAL_WEBHOOK_PORT,
     telnyx: s.LOCAL_TELNYX_PORT,
   };
@@ -163,6 +198,7 @@ export function loadLocalSettings(env: Env = processEnv()): LocalSettings {
         kind: 'emulator',
         apiKey: merged.TELNYX_API_KEY,
         stepDelayMs: s.LOCAL_TELNYX_STEP_MS,
+        channels: s.LOCAL_TELNYX_CHANNELS,
         duplicateWebhooks: s.LOCAL_TELNYX_DUPLICATE_WEBHOOKS,
         shuffleWebhooks: s.LOCAL_TELNYX_SHUFFLE_WEBHOOKS,
       };
@@ -174,6 +210,7 @@ export function loadLocalSettings(env: Env = processEnv()): LocalSettings {
     bucket: merged.FAX_BUCKET,
     table: merged.LEDGER_TABLE,
     webhookUrl: env.WEBHOOK_URL || undefined,
+    publicUrl: env.PUBLIC_URL || undefined,
     telnyx,
     env: {
       ...merged,
@@ -182,17 +219,28 @@ export function loadLocalSettings(env: Env = processEnv()): LocalSettings {
     },
   };
   // Check the runtime settings now, before any port is taken, with what the bridge will add.
+  const endpoint = `http://${LOCAL_HOST}:${ports.webhook}`;
   const runtimeEnv = {
     ...env,
     ...handlerEnv(settings, {
       standIns: {},
-      webhookUrl: settings.webhookUrl ?? `http://${LOCAL_HOST}:${ports.webhook}${WEBHOOK_PATH}`,
+      webhookUrl: `${endpoint}${WEBHOOK_PATH}`,
+      publicUrl: endpoint,
       telnyxApiUrl: `http://${LOCAL_HOST}:${ports.telnyx}/v2`,
       telnyxPublicKey: telnyx.kind === 'external' ? telnyx.publicKey : PLACEHOLDER_PUBLIC_KEY,
       clientStateSecret: PLACEHOLDER_CLIENT_STATE_SECRET,
+      dispatchQueueUrl: `http://${LOCAL_HOST}:${ports.sqs}/queue/${DISPATCH_QUEUE}`,
+      faxInQueueUrl: `http://${LOCAL_HOST}:${ports.sqs}/queue/${FAX_IN_QUEUE}`,
     }),
   };
-  const problems = [loadInboundSettings, loadWebhookSettings].flatMap((load) => {
+  const loaders = [
+    loadInboundSettings,
+    loadWebhookSettings,
+    loadDispatchSettings,
+    loadSweeperSettings,
+    loadReceiverSettings,
+  ];
+  const problems = loaders.flatMap((load) => {
     try {
       load(runtimeEnv);
       return [];
@@ -215,15 +263,19 @@ export interface LiveEndpoints {
   /** The stand-ins' environment (AWS endpoints, credentials, bucket and table). */
   standIns: Record<string, string>;
   webhookUrl: string;
+  /** The local endpoint's origin, where the webhook function serves received-fax links. */
+  publicUrl: string;
   telnyxApiUrl: string;
   telnyxPublicKey: string;
   /** From `clientStateKey`. */
   clientStateSecret: string;
+  dispatchQueueUrl: string;
+  faxInQueueUrl: string;
 }
 
 /** The environment the Lambda handlers see in the local mode. */
 export function handlerEnv(
-  settings: Pick<LocalSettings, 'env' | 'telnyx' | 'webhookUrl'>,
+  settings: Pick<LocalSettings, 'env' | 'telnyx' | 'webhookUrl' | 'publicUrl'>,
   live: LiveEndpoints,
 ): Record<string, string> {
   return {
@@ -234,6 +286,9 @@ export function handlerEnv(
     TELNYX_PUBLIC_KEY: live.telnyxPublicKey,
     CLIENT_STATE_SECRET: live.clientStateSecret,
     WEBHOOK_URL: settings.webhookUrl ?? live.webhookUrl,
+    DISPATCH_QUEUE_URL: live.dispatchQueueUrl,
+    FAX_IN_QUEUE_URL: live.faxInQueueUrl,
+    PUBLIC_URL: settings.publicUrl ?? live.publicUrl,
   };
 }
 

@@ -18,6 +18,9 @@ try {
   console.log(
     `Send a fax from another terminal: npm run send -- --to +13125551234 --from ${from} document.pdf`,
   );
+  if (bridge.emulator) {
+    console.log('Receive a fax: npm run receive -- local/samples/referral.pdf --from +13125551234');
+  }
   console.log(`Result emails: ${bridge.urls.ses} (and ${bridge.outboxDir}). Ctrl-C stops.`);
 
   let stopping = false;

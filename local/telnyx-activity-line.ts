@@ -14,6 +14,10 @@ export function telnyxActivityLine(activity: EmulatorActivity): string {
       return activity.result.kind === 'ok'
         ? `telnyx: fax ${short(activity.faxId)} fetched its media: ${activity.result.pages} pages`
         : `telnyx: fax ${short(activity.faxId)} could not use its media (${activity.result.reason}): ${activity.result.detail}`;
+    case 'media':
+      return activity.faxId
+        ? `telnyx: received fax ${short(activity.faxId)} media link fetched -> ${activity.status}`
+        : `telnyx: a received fax's media link was refused -> ${activity.status}`;
     case 'webhook': {
       const answer =
         'status' in activity.answer

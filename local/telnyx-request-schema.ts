@@ -29,7 +29,8 @@ export interface TelnyxError {
   code: string;
   title: string;
   detail: string;
-  source?: { pointer: string };
+  /** The body field (a JSON pointer) or the query parameter at fault. */
+  source?: { pointer?: string; parameter?: string };
 }
 
 export type RequestCheck =

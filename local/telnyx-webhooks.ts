@@ -10,7 +10,9 @@ export type FaxEventType =
   | 'fax.media.processed'
   | 'fax.sending.started'
   | 'fax.delivered'
-  | 'fax.failed';
+  | 'fax.failed'
+  | 'fax.receiving.started'
+  | 'fax.received';
 
 export interface FaxEvent {
   event_type: FaxEventType;

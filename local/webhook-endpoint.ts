@@ -1,6 +1,6 @@
 // The local stand-in for the webhook handler's Lambda Function URL: each HTTP request to the
-// webhook path becomes a Function URL event (payload format 2.0), and the handler's result
-// becomes the HTTP answer.
+// webhook path (or under the received-fax download path) becomes a Function URL event (payload
+// format 2.0), and the handler's result becomes the HTTP answer.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
@@ -17,6 +17,8 @@ export interface WebhookEndpointOptions {
   port: number;
   host?: string;
   path: string;
+  /** Paths starting with this go to the handler too: the links to received faxes. */
+  downloadPath?: string;
   bodyEncoding?: BodyEncoding;
   handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult>;
   onActivity?: (activity: WebhookEndpointActivity) => void;
@@ -60,7 +62,10 @@ export async function startWebhookEndpoint(
 
 async function serve(req: IncomingMessage, res: ServerResponse, options: WebhookEndpointOptions) {
   const url = new URL(req.url ?? '/', 'http://local');
-  if (url.pathname !== options.path) {
+  const served =
+    url.pathname === options.path ||
+    (options.downloadPath !== undefined && url.pathname.startsWith(options.downloadPath));
+  if (!served) {
     req.resume();
     return writeText(res, 404, 'Not Found');
   }

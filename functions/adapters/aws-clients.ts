@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsService, AwsSettings } from '../config/aws-settings';
 
 /** What every client takes from the settings: region, endpoint and credentials, when given. */
@@ -23,6 +24,8 @@ export const s3Client = (aws: AwsSettings) =>
   new S3Client({ ...base(aws, 's3'), forcePathStyle: Boolean(aws.endpoints.s3) });
 
 export const dynamoDbClient = (aws: AwsSettings) => new DynamoDBClient(base(aws, 'dynamodb'));
+
+export const sqsClient = (aws: AwsSettings) => new SQSClient(base(aws, 'sqs'));
 
 // Bounded well under the notice claim's lease, so a hung send cannot outlive its claim.
 export const sesClient = (aws: AwsSettings) =>

@@ -5,10 +5,12 @@ import {
   GetCommand,
   PutCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { statusRank } from '../core/shared/fax-job';
+import { attemptRank } from '../core/shared/fax-job';
 import type {
   ClaimResult,
+  DialRecord,
   FaxJob,
   JobKey,
   Ledger,
@@ -64,7 +66,7 @@ export class DynamoDbLedger implements Ledger {
       ...job,
       pk: jobPk(job),
       status: 'claimed',
-      statusRank: statusRank('claimed'),
+      statusRank: attemptRank('claimed'),
       statusTimes: { claimed: job.createdAt },
       updatedAt: job.createdAt,
     };
@@ -98,7 +100,7 @@ export class DynamoDbLedger implements Ledger {
     };
     const values: Item = {
       ':status': change.status,
-      ':rank': statusRank(change.status),
+      ':rank': attemptRank(change.status, change.attempt),
       ':at': change.at,
     };
     const sets = [
@@ -126,6 +128,81 @@ export class DynamoDbLedger implements Ledger {
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes && toJob(Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async claimDial(key: JobKey, attempt: number, at: string): Promise<FaxJob | undefined> {
+    return this.updateJob(key, {
+      UpdateExpression: 'SET dialledAttempt = :a, dialledAt = :at',
+      ConditionExpression: `${onAttempt(attempt)} AND #status = :claimed AND (attribute_not_exists(dialledAttempt) OR dialledAttempt < :a)`,
+      ExpressionAttributeNames: { '#attempt': 'attempt', '#status': 'status' },
+      ExpressionAttributeValues: { ':a': attempt, ':at': at, ':claimed': 'claimed' },
+    });
+  }
+
+  async releaseDial(key: JobKey, attempt: number): Promise<void> {
+    await this.updateJob(key, {
+      UpdateExpression: 'REMOVE dialledAttempt, dialledAt',
+      ConditionExpression: 'dialledAttempt = :a AND #status = :claimed',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':a': attempt, ':claimed': 'claimed' },
+    });
+  }
+
+  async startNextAttempt(key: JobKey, dial: DialRecord): Promise<FaxJob | undefined> {
+    const next = dial.attempt + 1;
+    let condition = `${onAttempt(dial.attempt)} AND statusRank < :final`;
+    const values: Item = {
+      ':a': dial.attempt,
+      ':next': next,
+      ':final': attemptRank('delivered', dial.attempt),
+      ':claimed': 'claimed',
+      ':rank': attemptRank('claimed', next),
+      ':times': { claimed: dial.endedAt },
+      ':at': dial.endedAt,
+      ':dial': [dial],
+      ':none': [],
+    };
+    if (dial.faxId !== undefined) {
+      condition += ' AND (attribute_not_exists(faxId) OR faxId = :faxId)';
+      values[':faxId'] = dial.faxId;
+    }
+    return this.updateJob(key, {
+      UpdateExpression:
+        'SET #attempt = :next, #status = :claimed, statusRank = :rank, statusTimes = :times, ' +
+        'updatedAt = :at, dials = list_append(if_not_exists(dials, :none), :dial) ' +
+        'REMOVE faxId, pageCount, callDurationSecs, failureReason, note, dialledAttempt, dialledAt',
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#attempt': 'attempt', '#status': 'status' },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  /** One conditional update of a job: the job after it, or undefined when its condition failed. */
+  private async updateJob(
+    key: JobKey,
+    update: Pick<
+      UpdateCommandInput,
+      | 'UpdateExpression'
+      | 'ConditionExpression'
+      | 'ExpressionAttributeNames'
+      | 'ExpressionAttributeValues'
+    >,
+  ): Promise<FaxJob | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: jobPk(key) },
+          ...update,
+          ConditionExpression: `attribute_exists(pk) AND ${update.ConditionExpression}`,
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -225,40 +302,36 @@ export class DynamoDbLedger implements Ledger {
   // conditional writes: the sender's item holds both of the sender's counters (one write moves
   // them together), then the bridge's item; when the bridge's refuses, the sender's is given back.
   // A crash between the two leaves the sender over-counted, never under: it can only refuse more.
+  // Each item keeps the identities it counted and each write skips one it holds. A copy of an
+  // email that finds its identity on the sender's item (a concurrent copy is past that write)
+  // still asks the bridge's: that copy may yet be refused there and give back, and the bridge's
+  // one item answers every copy alike, so no copy faxes what another was refused.
   async reserveDailyQuota(request: QuotaRequest): Promise<QuotaReservation> {
-    const refused = await this.reserveForSender(request);
-    if (refused) return refused;
-    let bridgePagesAfter: number | undefined;
+    const ofSender = await this.reserveForSender(request);
+    if (ofSender !== 'added' && ofSender !== 'counted') return ofSender;
+    let reservation: QuotaReservation;
     try {
-      bridgePagesAfter = await this.addToBridge(request);
+      reservation = await this.reserveForBridge(request);
     } catch (error) {
       // The email will be retried and will reserve again: it must not count twice for the sender.
-      await this.giveBackToSender(request).catch(() => {});
+      if (ofSender === 'added') await this.giveBackToSender(request).catch(() => {});
       throw error;
     }
-    if (bridgePagesAfter !== undefined) return { reserved: true, bridgePagesAfter };
-    await this.giveBackToSender(request);
-    const bridge = await this.get(bridgeQuotaPk(request.day));
-    const { bridgePages } = request.limits;
-    return {
-      reserved: false,
-      cap: 'bridge_pages',
-      limit: bridgePages,
-      used: count(bridge, 'pages'),
-    };
+    if (!reservation.reserved && ofSender === 'added') await this.giveBackToSender(request);
+    return reservation;
   }
 
   /**
-   * Counts against the sender's counters, or names the sender's cap it would pass. A write that
-   * failed only because another reservation held counts it then gave back is tried again.
+   * Counts against the sender's counters, finds the email counted there already, or names the
+   * sender's cap it would pass. A write that failed only because another reservation held counts
+   * it then gave back is tried again.
    */
-  private async reserveForSender(request: QuotaRequest): Promise<QuotaReservation | undefined> {
+  private async reserveForSender(request: QuotaRequest): Promise<SenderCount> {
     for (let attempt = 0; attempt < QUOTA_ATTEMPTS; attempt++) {
-      if (await this.addToSender(request)) return undefined;
-      const over = senderCapCrossed(
-        request,
-        await this.get(senderQuotaPk(request.sender, request.day)),
-      );
+      if (await this.addToSender(request)) return 'added';
+      const item = await this.get(senderQuotaPk(request.sender, request.day));
+      if (holdsEmail(item, request.emailId)) return 'counted';
+      const over = senderCapCrossed(request, item);
       if (over) return over;
     }
     // Lambda retries the email: by then the reservations racing this one are settled.
@@ -266,7 +339,8 @@ export class DynamoDbLedger implements Ledger {
   }
 
   /** True when both of the sender's counters took the request within their limits. */
-  private async addToSender({ day, sender, faxes, pages, limits, expiresAt }: QuotaRequest) {
+  private async addToSender(request: QuotaRequest) {
+    const { day, sender, emailId, faxes, pages, limits, expiresAt } = request;
     const faxRoom = limits.senderFaxes - faxes;
     const pageRoom = limits.senderPages - pages;
     if (faxRoom < 0 || pageRoom < 0) return false;
@@ -275,17 +349,20 @@ export class DynamoDbLedger implements Ledger {
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: senderQuotaPk(sender, day) },
-          UpdateExpression: 'ADD #faxes :faxes, #pages :pages SET #expiresAt = :expiresAt',
-          ConditionExpression:
-            'attribute_not_exists(pk) OR (#faxes <= :faxRoom AND #pages <= :pageRoom)',
+          UpdateExpression:
+            'ADD #faxes :faxes, #pages :pages, #emails :emailIds SET #expiresAt = :expiresAt',
+          ConditionExpression: `(attribute_not_exists(pk) OR (#faxes <= :faxRoom AND #pages <= :pageRoom)) AND ${UNCOUNTED}`,
           ExpressionAttributeNames: {
             '#faxes': 'faxes',
             '#pages': 'pages',
+            '#emails': 'emails',
             '#expiresAt': 'expiresAt',
           },
           ExpressionAttributeValues: {
             ':faxes': faxes,
             ':pages': pages,
+            ':emailId': emailId,
+            ':emailIds': new Set([emailId]),
             ':expiresAt': expiresAt,
             ':faxRoom': faxRoom,
             ':pageRoom': pageRoom,
@@ -295,20 +372,34 @@ export class DynamoDbLedger implements Ledger {
     );
   }
 
-  private async giveBackToSender({ day, sender, faxes, pages }: QuotaRequest): Promise<void> {
+  private async giveBackToSender({ day, sender, emailId, faxes, pages }: QuotaRequest) {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: senderQuotaPk(sender, day) },
-        UpdateExpression: 'ADD #faxes :faxes, #pages :pages',
-        ExpressionAttributeNames: { '#faxes': 'faxes', '#pages': 'pages' },
-        ExpressionAttributeValues: { ':faxes': -faxes, ':pages': -pages },
+        UpdateExpression: 'ADD #faxes :faxes, #pages :pages DELETE #emails :emailIds',
+        ExpressionAttributeNames: { '#faxes': 'faxes', '#pages': 'pages', '#emails': 'emails' },
+        ExpressionAttributeValues: {
+          ':faxes': -faxes,
+          ':pages': -pages,
+          ':emailIds': new Set([emailId]),
+        },
       }),
     );
   }
 
-  /** The bridge's pages after counting the request, or undefined when that would pass its limit. */
-  private async addToBridge({ day, pages, limits, expiresAt }: QuotaRequest) {
+  /** Counts the request's pages for the bridge, finds the email counted there, or names the cap. */
+  private async reserveForBridge(request: QuotaRequest): Promise<QuotaReservation> {
+    const added = await this.addToBridge(request);
+    if (added !== undefined) return { reserved: true, bridgePagesAfter: added };
+    const bridge = await this.get(bridgeQuotaPk(request.day));
+    const used = count(bridge, 'pages');
+    if (holdsEmail(bridge, request.emailId)) return { reserved: true, bridgePagesAfter: used };
+    return { reserved: false, cap: 'bridge_pages', limit: request.limits.bridgePages, used };
+  }
+
+  /** The bridge's pages after counting the request, or undefined when it did not count them. */
+  private async addToBridge({ day, emailId, pages, limits, expiresAt }: QuotaRequest) {
     const room = limits.bridgePages - pages;
     if (room < 0) return undefined;
     try {
@@ -316,10 +407,20 @@ export class DynamoDbLedger implements Ledger {
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: bridgeQuotaPk(day) },
-          UpdateExpression: 'ADD #pages :pages SET #expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(pk) OR #pages <= :room',
-          ExpressionAttributeNames: { '#pages': 'pages', '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: { ':pages': pages, ':expiresAt': expiresAt, ':room': room },
+          UpdateExpression: 'ADD #pages :pages, #emails :emailIds SET #expiresAt = :expiresAt',
+          ConditionExpression: `(attribute_not_exists(pk) OR #pages <= :room) AND ${UNCOUNTED}`,
+          ExpressionAttributeNames: {
+            '#pages': 'pages',
+            '#emails': 'emails',
+            '#expiresAt': 'expiresAt',
+          },
+          ExpressionAttributeValues: {
+            ':pages': pages,
+            ':emailId': emailId,
+            ':emailIds': new Set([emailId]),
+            ':expiresAt': expiresAt,
+            ':room': room,
+          },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
@@ -338,6 +439,10 @@ export class DynamoDbLedger implements Ledger {
   }
 }
 
+/** Jobs of earlier versions have no attempt attribute: they are on attempt 1. */
+const onAttempt = (attempt: number) =>
+  attempt === 1 ? '(attribute_not_exists(#attempt) OR #attempt = :a)' : '#attempt = :a';
+
 /** True when the conditional write happened, false when its condition did not hold. */
 async function writeIf(write: Promise<unknown>): Promise<boolean> {
   try {
@@ -352,12 +457,23 @@ async function writeIf(write: Promise<unknown>): Promise<boolean> {
 /** Sender writes a racing reservation's give-back can fail before one is refused for good. */
 const QUOTA_ATTEMPTS = 3;
 
+/** A daily counter's condition that the email it would count is not among those it counted. */
+const UNCOUNTED = 'NOT contains(#emails, :emailId)';
+
+/** What the sender's counters did with a reservation: counted it now, had counted it, or refused. */
+type SenderCount = 'added' | 'counted' | Refused;
+
+type Refused = Extract<QuotaReservation, { reserved: false }>;
+
+const holdsEmail = (item: Item | undefined, emailId: string): boolean =>
+  item?.emails instanceof Set && item.emails.has(emailId);
+
 const count = (item: Item | undefined, field: string): number => Number(item?.[field] ?? 0);
 
 function senderCapCrossed(
   { faxes, pages, limits }: QuotaRequest,
   item: Item | undefined,
-): QuotaReservation | undefined {
+): Refused | undefined {
   const usedFaxes = count(item, 'faxes');
   if (usedFaxes + faxes > limits.senderFaxes) {
     return { reserved: false, cap: 'sender_faxes', limit: limits.senderFaxes, used: usedFaxes };

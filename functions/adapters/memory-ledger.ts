@@ -1,7 +1,8 @@
-import { statusRank } from '../core/shared/fax-job';
+import { attemptOf, attemptRank, isFinal } from '../core/shared/fax-job';
 import type {
   ClaimResult,
   DailyCap,
+  DialRecord,
   FaxJob,
   JobKey,
   Ledger,
@@ -36,6 +37,8 @@ export interface StoredRecipients {
 export interface StoredQuota {
   faxes?: number;
   pages: number;
+  /** The identities of the emails counted, so that concurrent copies of one count once. */
+  emails?: Set<string>;
   expiresAt: number;
 }
 
@@ -79,13 +82,62 @@ export class MemoryLedger implements Ledger {
   async advance(key: JobKey, change: StatusChange): Promise<FaxJob | undefined> {
     const job = this.jobs.get(jobPk(key));
     if (!job || !movesForward(job, change)) return this.answer(undefined);
-    const { at, status, ...fields } = change;
+    const { at, status, attempt: _attempt, ...fields } = change;
     const next: FaxJob = {
       ...job,
       ...withoutUndefined(fields),
       status,
       statusTimes: { ...job.statusTimes, [status]: at },
       updatedAt: at,
+    };
+    this.jobs.set(jobPk(key), next);
+    return this.answer(next);
+  }
+
+  async claimDial(key: JobKey, attempt: number, at: string): Promise<FaxJob | undefined> {
+    const job = this.jobs.get(jobPk(key));
+    if (!job || attemptOf(job) !== attempt || job.status !== 'claimed')
+      return this.answer(undefined);
+    if ((job.dialledAttempt ?? 0) >= attempt) return this.answer(undefined);
+    const next: FaxJob = { ...job, dialledAttempt: attempt, dialledAt: at };
+    this.jobs.set(jobPk(key), next);
+    return this.answer(next);
+  }
+
+  async releaseDial(key: JobKey, attempt: number): Promise<void> {
+    const job = this.jobs.get(jobPk(key));
+    if (job && job.dialledAttempt === attempt && job.status === 'claimed') {
+      const { dialledAttempt: _a, dialledAt: _t, ...rest } = job;
+      this.jobs.set(jobPk(key), rest);
+    }
+    return this.answer(undefined);
+  }
+
+  async startNextAttempt(key: JobKey, dial: DialRecord): Promise<FaxJob | undefined> {
+    const job = this.jobs.get(jobPk(key));
+    if (!job || attemptOf(job) !== dial.attempt || isFinal(job.status)) {
+      return this.answer(undefined);
+    }
+    if (dial.faxId !== undefined && job.faxId !== undefined && job.faxId !== dial.faxId) {
+      return this.answer(undefined);
+    }
+    const {
+      faxId: _f,
+      pageCount: _p,
+      callDurationSecs: _c,
+      failureReason: _r,
+      note: _n,
+      dialledAttempt: _d,
+      dialledAt: _t,
+      ...rest
+    } = job;
+    const next: FaxJob = {
+      ...rest,
+      attempt: dial.attempt + 1,
+      status: 'claimed',
+      dials: [...(job.dials ?? []), withoutUndefined(dial)],
+      statusTimes: { claimed: dial.endedAt },
+      updatedAt: dial.endedAt,
     };
     this.jobs.set(jobPk(key), next);
     return this.answer(next);
@@ -125,19 +177,33 @@ export class MemoryLedger implements Ledger {
   }
 
   async reserveDailyQuota(request: QuotaRequest): Promise<QuotaReservation> {
-    const { day, sender, faxes, pages, expiresAt } = request;
+    const { day, sender, emailId, faxes, pages, expiresAt } = request;
     const senderPk = senderQuotaPk(sender, day);
-    const ofSender = this.quotas.get(senderPk) ?? { faxes: 0, pages: 0 };
-    const ofBridge = this.quotas.get(bridgeQuotaPk(day)) ?? { pages: 0 };
-    const over = capCrossed(request, [ofSender.faxes ?? 0, ofSender.pages, ofBridge.pages]);
+    const ofSender: Partial<StoredQuota> = this.quotas.get(senderPk) ?? {};
+    const ofBridge: Partial<StoredQuota> = this.quotas.get(bridgeQuotaPk(day)) ?? {};
+    // Where the DynamoDB adapter settles whether an email was counted: its bridge item.
+    if (ofBridge.emails?.has(emailId)) {
+      return this.answer({ reserved: true, bridgePagesAfter: ofBridge.pages ?? 0 });
+    }
+    const [senderFaxes, senderPages, bridgePages] = [
+      ofSender.faxes ?? 0,
+      ofSender.pages ?? 0,
+      ofBridge.pages ?? 0,
+    ];
+    const over = capCrossed(request, [senderFaxes, senderPages, bridgePages]);
     if (over) return this.answer(over);
-    const bridgePagesAfter = ofBridge.pages + pages;
+    const bridgePagesAfter = bridgePages + pages;
     this.quotas.set(senderPk, {
-      faxes: (ofSender.faxes ?? 0) + faxes,
-      pages: ofSender.pages + pages,
+      faxes: senderFaxes + faxes,
+      pages: senderPages + pages,
+      emails: withEmail(ofSender, emailId),
       expiresAt,
     });
-    this.quotas.set(bridgeQuotaPk(day), { pages: bridgePagesAfter, expiresAt });
+    this.quotas.set(bridgeQuotaPk(day), {
+      pages: bridgePagesAfter,
+      emails: withEmail(ofBridge, emailId),
+      expiresAt,
+    });
     return this.answer({ reserved: true, bridgePagesAfter });
   }
 
@@ -162,7 +228,8 @@ export class MemoryLedger implements Ledger {
 
 /** Higher rank only; a fax id, when given, only onto a job without one or with the same. */
 function movesForward(job: FaxJob, change: StatusChange): boolean {
-  if (statusRank(job.status) >= statusRank(change.status)) return false;
+  const rank = attemptRank(change.status, change.attempt);
+  if (attemptRank(job.status, attemptOf(job)) >= rank) return false;
   return change.faxId === undefined || job.faxId === undefined || job.faxId === change.faxId;
 }
 
@@ -181,6 +248,9 @@ function capCrossed(
   const [cap, used, , limit] = crossed;
   return { reserved: false, cap, limit, used };
 }
+
+const withEmail = ({ emails }: Partial<StoredQuota>, emailId: string) =>
+  new Set([...(emails ?? []), emailId]);
 
 /** Never claimed, or never sent and its claim's lease ran out. */
 function claimable(notice: StoredNotice | undefined, staleBeforeMs: number): boolean {

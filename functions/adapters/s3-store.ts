@@ -1,16 +1,19 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { MailStore, MediaStore } from '../core/shared/ports';
-import { mediaKey, rawMailKey } from './storage-layout';
+import type { MailStore, MediaStore, ReceivedFaxStore } from '../core/shared/ports';
+import { mediaKey, rawMailKey, receivedKey } from './storage-layout';
 
 export interface S3StoreOptions {
   bucket: string;
   client: S3Client;
 }
 
-/** Raw mail under `raw/<messageId>` and fax documents under `media/<key>.pdf`, in one bucket. */
-export class S3Store implements MailStore, MediaStore {
+/**
+ * Raw mail under `raw/<messageId>`, fax documents under `media/<key>.pdf` and received faxes under
+ * `inbound/<faxId>.pdf`, in one bucket (its default encryption and lifecycle rules apply to all).
+ */
+export class S3Store implements MailStore, MediaStore, ReceivedFaxStore {
   private readonly bucket: string;
   private readonly client: S3Client;
 
@@ -25,18 +28,19 @@ export class S3Store implements MailStore, MediaStore {
   }
 
   async putDocument(key: string, pdf: Uint8Array): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: mediaKey(key),
-        Body: pdf,
-        ContentType: 'application/pdf',
-      }),
-    );
+    await this.put(mediaKey(key), pdf);
   }
 
   getDocument(key: string): Promise<Uint8Array | undefined> {
     return this.read(mediaKey(key));
+  }
+
+  async putReceived(faxId: string, pdf: Uint8Array): Promise<void> {
+    await this.put(receivedKey(faxId), pdf);
+  }
+
+  getReceived(faxId: string): Promise<Uint8Array | undefined> {
+    return this.read(receivedKey(faxId));
   }
 
   documentUrl(key: string, ttlSeconds: number): Promise<string> {
@@ -53,6 +57,17 @@ export class S3Store implements MailStore, MediaStore {
       { step: 'build', priority: 'low', name: 'shortPresignedUrl' },
     );
     return getSignedUrl(this.client, command, { expiresIn: ttlSeconds });
+  }
+
+  private async put(key: string, pdf: Uint8Array): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: pdf,
+        ContentType: 'application/pdf',
+      }),
+    );
   }
 
   private async read(key: string): Promise<Uint8Array | undefined> {

@@ -10,10 +10,11 @@ export function composeRawEmail(email: OutgoingEmail): Promise<Buffer> {
     subject: email.subject,
     text: email.text,
     html: email.html,
+    replyTo: email.replyTo,
     inReplyTo: email.inReplyTo,
     references: email.inReplyTo,
     // RFC 3834: an out-of-office or another bridge must not answer the notice, or they loop.
-    headers: { 'Auto-Submitted': 'auto-replied' },
+    headers: { 'Auto-Submitted': email.autoSubmitted ?? 'auto-replied' },
     attachments: email.attachments?.map((attachment) => ({
       filename: attachment.filename,
       contentType: attachment.contentType,

@@ -34,3 +34,18 @@ export const senderQuotaPk = (sender: string, day: string): string =>
 
 /** The whole bridge's pages on one local day. */
 export const bridgeQuotaPk = (day: string): string => `quota#bridge#${day}`;
+
+/** One of the account's call channels (0 to TELNYX_CHANNELS - 1), while a fax holds it. */
+export const channelLeasePk = (channel: number): string => `lease#channel#${channel}`;
+
+/** A destination number, while a fax to it is in a call. */
+export const numberLeasePk = (e164: string): string => `lease#number#${e164}`;
+
+/** A received fax, stored as PDF whatever Telnyx served. */
+export const receivedKey = (faxId: string): string => `${INBOUND_PREFIX}${faxId}.pdf`;
+
+/** A received fax recorded once, whatever Telnyx delivers twice. */
+export const receivedPk = (faxId: string): string => `received#${faxId}`;
+
+/** Where the webhook function serves received faxes by signed link (its function URL + this). */
+export const DOWNLOAD_PATH = '/faxes-in/';

@@ -1,6 +1,7 @@
 // One validator per kind of setting, shared by the functions, the CDK config and the local mode, so
 // that a value the deploy accepts is a value the functions start with.
 import * as z from 'zod/mini';
+import { type Routes, readRoutes } from '../core/fax-in/routes';
 
 export const E164 = /^\+[1-9]\d{6,14}$/;
 export const EMAIL = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
@@ -205,3 +206,53 @@ export const transmissionReport = z.pipe(
   z.optional(z.enum(['on', 'no-image', 'off'], { error: 'must be on, no-image or off' })),
   z.transform((v) => v ?? 'on'),
 );
+
+/** INBOUND_ROUTES: JSON of receiving numbers (or `*`) to addresses and a mode; absent: no routes. */
+export const inboundRoutes = z.pipe(
+  z.optional(z.string()),
+  z.transform((text, context): Routes => {
+    if (text === undefined || text.trim() === '') return {};
+    const read = readRoutes(text);
+    if (read.ok) return read.routes;
+    context.issues.push({ code: 'custom', input: text, message: read.problem });
+    return z.NEVER;
+  }),
+);
+
+/** Comma list of E.164 numbers; absent or blank: none. */
+export const numberList = z.pipe(
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((item) => item.replace(/[\s().-]/g, ''))
+        .filter(Boolean),
+    ),
+  ),
+  z.array(z.string()).check(
+    z.refine((numbers) => numbers.every((n) => E164.test(n)), {
+      error: (issue) =>
+        `must list E.164 numbers like +13125551234,+13125550199 (not ${(issue.input as string[])
+          .filter((n) => !E164.test(n))
+          .join(', ')})`,
+    }),
+  ),
+);
+
+/** A whole number from `min` to `max`, or undefined when unset (for another setting to fill). */
+export const optionalWholeNumber = (min: number, max: number) =>
+  z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+    ),
+    z.optional(
+      z
+        .pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number')), z.transform(Number))
+        .check(
+          z.refine((n) => n >= min, { message: `must be at least ${min}` }),
+          z.refine((n) => n <= max, { message: `must be at most ${max}` }),
+        ),
+    ),
+  );

@@ -1,37 +1,24 @@
-import * as z from 'zod/mini';
 import type { InboundSettings } from '../core/inbound/process-inbound';
 import { type AwsSettings, awsSettings } from './aws-settings';
 import { type Env, parseEnv } from './config-error';
-import {
-  clientStateSecret,
-  clientStateSecretRequired,
-  type SecretSetting,
-  variablesSchema,
-} from './runtime-variables';
+import { variablesSchema } from './runtime-variables';
 
 export const INBOUND_VARIABLES = [
   'FAX_BUCKET',
   'LEDGER_TABLE',
+  'DISPATCH_QUEUE_URL',
   'FAX_DOMAINS',
   'ALLOWED_SENDERS',
   'REQUIRE_SENDER_AUTH',
   'DEFAULT_COUNTRY',
   'ALLOWED_COUNTRIES',
-  'TELNYX_API_URL',
-  'TELNYX_API_KEY_SECRET',
-  'TELNYX_API_KEY',
-  'CLIENT_STATE_SECRET_ID',
-  'CLIENT_STATE_SECRET',
-  'TELNYX_CONNECTION_ID',
   'FAX_FROM_NUMBER',
-  'WEBHOOK_URL',
   'NOTICE_FROM',
   'NOTICE_TIME_ZONE',
   'ADMIN_CONTACT',
   'COVER_ORGANISATION',
   'COVER_PHONE',
   'COVER_NOTICE',
-  'MEDIA_URL_TTL_SECONDS',
   'MAX_RECIPIENTS',
   'MAX_PAGES',
   'PAGE_SIZE',
@@ -42,24 +29,13 @@ export const INBOUND_VARIABLES = [
   'MAX_PAGES_PER_DAY',
 ] as const;
 
-const schema = variablesSchema(INBOUND_VARIABLES).check(
-  z.refine((s) => Boolean(s.TELNYX_API_KEY_SECRET || s.TELNYX_API_KEY), {
-    path: ['TELNYX_API_KEY_SECRET'],
-    message: 'is missing (or set TELNYX_API_KEY in the local mode)',
-  }),
-  clientStateSecretRequired,
-);
-
-/** The API key comes from Secrets Manager on AWS, or is given itself in the local mode. */
-export type ApiKeySetting = { secretId: string } | { key: string };
+const schema = variablesSchema(INBOUND_VARIABLES);
 
 export interface InboundFunctionSettings {
   flow: InboundSettings;
   faxBucket: string;
   ledgerTable: string;
-  telnyxApi: { url: string; apiKey: ApiKeySetting };
-  /** Signs the client_state of each fax. */
-  clientStateSecret: SecretSetting;
+  dispatchQueueUrl: string;
   aws: AwsSettings;
 }
 
@@ -85,8 +61,7 @@ export function loadInboundSettings(env: Env): InboundFunctionSettings {
       requireSenderAuth: s.REQUIRE_SENDER_AUTH,
       defaultCountry: s.DEFAULT_COUNTRY,
       allowedCountries: allowedCountries(s),
-      telnyx: { connectionId: s.TELNYX_CONNECTION_ID, fromNumber: s.FAX_FROM_NUMBER },
-      webhookUrl: s.WEBHOOK_URL,
+      telnyx: { fromNumber: s.FAX_FROM_NUMBER },
       noticeFrom: s.NOTICE_FROM,
       noticeTimeZone: s.NOTICE_TIME_ZONE,
       adminContact: s.ADMIN_CONTACT,
@@ -95,7 +70,6 @@ export function loadInboundSettings(env: Env): InboundFunctionSettings {
         phone: s.COVER_PHONE ?? s.FAX_FROM_NUMBER,
         notice: coverNotice(s.COVER_NOTICE),
       },
-      mediaUrlTtlSeconds: s.MEDIA_URL_TTL_SECONDS,
       maxRecipients: s.MAX_RECIPIENTS,
       maxPages: s.MAX_PAGES,
       pageSize: s.PAGE_SIZE,
@@ -109,13 +83,7 @@ export function loadInboundSettings(env: Env): InboundFunctionSettings {
     },
     faxBucket: s.FAX_BUCKET,
     ledgerTable: s.LEDGER_TABLE,
-    telnyxApi: {
-      url: s.TELNYX_API_URL,
-      apiKey: s.TELNYX_API_KEY
-        ? { key: s.TELNYX_API_KEY }
-        : { secretId: s.TELNYX_API_KEY_SECRET as string },
-    },
-    clientStateSecret: clientStateSecret(s),
+    dispatchQueueUrl: s.DISPATCH_QUEUE_URL,
     aws: awsSettings(env),
   };
 }

@@ -8,10 +8,13 @@ import {
   e164Number,
   ed25519PublicKey,
   flag,
+  inboundRoutes,
   list,
   mailbox,
+  numberList,
   optionalKey,
   optionalText,
+  optionalWholeNumber,
   pageSize,
   requiredText,
   senderList,
@@ -55,6 +58,23 @@ export const RUNTIME_VARIABLES = {
   MAX_FAXES_PER_SENDER_PER_DAY: wholeNumber(100, 1, 100_000),
   MAX_PAGES_PER_SENDER_PER_DAY: wholeNumber(1000, 1, 1_000_000),
   MAX_PAGES_PER_DAY: wholeNumber(3000, 1, 1_000_000),
+  DISPATCH_QUEUE_URL: url,
+  TELNYX_CHANNELS: wholeNumber(2, 1, 1000),
+  DISPATCH_WAIT_SECONDS: wholeNumber(30, 1, 900),
+  RETRY_ATTEMPTS: wholeNumber(3, 1, 10),
+  RETRY_DELAY_SECONDS: wholeNumber(300, 1, 86_400),
+  SWEEP_INTERVAL_SECONDS: wholeNumber(600, 1, 86_400),
+  SWEEP_AFTER_SECONDS: wholeNumber(1800, 1, 86_400),
+  /** Where received faxes go (see core/fax-in/routes.ts); absent: received faxes are only stored. */
+  INBOUND_ROUTES: inboundRoutes,
+  /** Days a download link in a received-fax email works; absent: RETENTION_DAYS. */
+  INBOUND_LINK_DAYS: optionalWholeNumber(1, 3650),
+  /** Callers whose faxes are stored but not emailed. */
+  INBOUND_BLOCKED_NUMBERS: numberList,
+  /** The fax-in queue, where the webhook hands received faxes to the receiver. */
+  FAX_IN_QUEUE_URL: url,
+  /** The webhook function's own URL: received-fax download links point at it. */
+  PUBLIC_URL: url,
 };
 
 export type RuntimeVariable = keyof typeof RUNTIME_VARIABLES;

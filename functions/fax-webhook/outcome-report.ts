@@ -1,10 +1,19 @@
 import type { Observability } from '../adapters/observability';
+import type { DownloadOutcome } from '../core/webhook/download';
 import type { Mismatch, WebhookOutcome } from '../core/webhook/handle-fax-webhook';
+
+/** Inbound faxes handed to the receiver, by message kind (`received`, `failed`). */
+export const FAX_IN_QUEUED = 'FaxInQueued';
+/** The fax-in queue refused one: Telnyx delivers it again, but a run of them wants an alarm. */
+export const FAX_IN_NOT_QUEUED = 'FaxInNotQueued';
+/** Download links answered, by outcome (`served`, `refused`, `gone`, `too_large`, `error`). */
+export const DOWNLOADS = 'FaxDownloads';
 
 const COUNTED: Partial<Record<WebhookOutcome['kind'], string>> = {
   rejected: 'WebhookRejected',
   result_sent: 'ResultEmailsSent',
   result_failed: 'ResultEmailsFailed',
+  fax_in_failed: FAX_IN_NOT_QUEUED,
 };
 
 /** Faxes that ended, by how; the dashboard sets them beside the inbound function's requests. */
@@ -31,9 +40,18 @@ export function reportWebhook(outcome: WebhookOutcome, { counters }: Observabili
     const reason = outcome.failureReason?.replace(/[^a-z0-9_]/gi, '').slice(0, 64);
     if (reason) counters.count(FAX_FAILURES, 1, { name: 'reason', value: reason });
   }
+  if (outcome.kind === 'fax_in_queued') {
+    counters.count(FAX_IN_QUEUED, 1, { name: 'Kind', value: outcome.message });
+  }
   // Validly signed by Telnyx but not about our fax: someone is trying, or a key changed.
   if (outcome.kind === 'ignored' && Object.hasOwn(MISMATCH, outcome.reason)) {
     counters.count('WebhookMismatched', 1, { name: 'Reason', value: outcome.reason });
   }
+  counters.flush();
+}
+
+/** The metrics for one download link answered: refusals show someone guessing or a stale link. */
+export function reportDownload(outcome: DownloadOutcome, { counters }: Observability): void {
+  counters.count(DOWNLOADS, 1, { name: 'Outcome', value: outcome.kind });
   counters.flush();
 }

@@ -1,19 +1,13 @@
 // The inbound function's composition root: settings → adapters → the core call. The handler, the
 // local mode, the tests and the bench all build the function here, each with its own settings.
 import type { SESEvent } from 'aws-lambda';
-import {
-  CLIENT_STATE_KEY,
-  secretApiKey,
-  secretFromSetting,
-  staticApiKey,
-} from '../adapters/api-key';
-import { dynamoDbClient, s3Client, secretsProvider, sesClient } from '../adapters/aws-clients';
+import { dynamoDbClient, s3Client, sesClient, sqsClient } from '../adapters/aws-clients';
 import { dnsResolver } from '../adapters/dns-resolver';
 import { DynamoDbLedger } from '../adapters/dynamodb-ledger';
 import { lambdaObservability, type Observability } from '../adapters/observability';
 import { S3Store } from '../adapters/s3-store';
 import { SesMailer } from '../adapters/ses-mailer';
-import { TelnyxClient } from '../adapters/telnyx-client';
+import { SqsDispatchQueue } from '../adapters/sqs-dispatch-queue';
 import type { InboundFunctionSettings } from '../config/inbound-settings';
 import { type InboundDeps, processInbound } from '../core/inbound/process-inbound';
 import type { DnsResolver } from '../core/shared/ports';
@@ -37,22 +31,13 @@ export function wireInbound(
   observability: Observability = lambdaObservability(),
   overrides: InboundOverrides = {},
 ): InboundFunction {
-  const { aws, telnyxApi } = settings;
-  // One provider, so both secrets share its client and its cache.
-  const secrets = secretsProvider(aws);
+  const { aws } = settings;
   const store = new S3Store({ bucket: settings.faxBucket, client: s3Client(aws) });
   const deps: InboundDeps = {
     mail: store,
     media: store,
     ledger: new DynamoDbLedger({ table: settings.ledgerTable, client: dynamoDbClient(aws) }),
-    fax: new TelnyxClient({
-      apiUrl: telnyxApi.url,
-      apiKey:
-        'key' in telnyxApi.apiKey
-          ? staticApiKey(telnyxApi.apiKey.key)
-          : secretApiKey(telnyxApi.apiKey.secretId, secrets),
-    }),
-    clientStateSecret: secretFromSetting(settings.clientStateSecret, CLIENT_STATE_KEY, secrets),
+    queue: new SqsDispatchQueue({ queueUrl: settings.dispatchQueueUrl, client: sqsClient(aws) }),
     mailer: new SesMailer({ client: sesClient(aws) }),
     clock: () => new Date(),
     log: observability.log,

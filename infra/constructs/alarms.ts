@@ -14,15 +14,26 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
-  BRIDGE_PAGES_METRIC,
   TELNYX_KEY_REFUSED_METRIC,
   TELNYX_KEY_UNREADABLE_METRIC,
-} from '../../functions/inbound-email/outcome-report';
+} from '../../functions/fax-dispatch/outcome-report';
+import {
+  FAX_FETCH_FAILURES_METRIC,
+  RECEIVED_FAX_EMAILS_FAILED_METRIC,
+  UNROUTED_FAXES_METRIC,
+} from '../../functions/fax-receiver/outcome-report';
+import { BRIDGE_PAGES_METRIC } from '../../functions/inbound-email/outcome-report';
+import type { WorkQueue } from './work-queue';
 
 export interface AlarmsProps {
   /** Subscribed to the alarm topic when given. */
   email?: string;
+  /** The inbound function's dead-letter queue. */
   deadLetterQueue: IQueue;
+  /** Alarms on its dead letters and on a message left waiting. */
+  dispatchQueue: WorkQueue;
+  /** Alarms on its dead letters: received faxes nobody has been told about. */
+  faxInQueue: WorkQueue;
   /** Each function alarms on errors and on throttles. */
   functions: Record<string, IFunction>;
   webhook: IFunction;
@@ -44,8 +55,16 @@ const DAILY_PAGES_WARNING = 0.8;
 const PERIOD = Duration.minutes(5);
 
 /**
- * What needs a human: mail that could not be processed (dead letters), function errors and
- * throttles, bursts of rejected webhook requests, and a day's pages nearing the bridge's cap.
+ * A fax waiting this long for the dispatch function is stuck: a wait for a channel or a retry is
+ * a new message, delayed 15 minutes at most (SQS's limit), so a healthy queue stays far younger.
+ */
+export const DISPATCH_QUEUE_MAX_AGE = Duration.hours(1);
+
+/**
+ * What needs a human: mail, fax attempts or received faxes that could not be processed (dead
+ * letters), faxes stuck in the dispatch queue, function errors and throttles, bursts of rejected
+ * webhook requests, a day's pages nearing the bridge's cap, and received faxes that reached
+ * nobody (no route for their number, a document Telnyx would not give, an email SES refused).
  * Each alarm and its recovery go to one topic.
  */
 export class Alarms extends Construct {
@@ -82,6 +101,34 @@ export class Alarms extends Construct {
       }),
       1,
     );
+    const { queue, deadLetterQueue } = props.dispatchQueue;
+    this.alarm(
+      'DispatchDeadLetters',
+      'Fax attempts failed in the dispatch function five times; their messages wait in its ' +
+        'dead-letter queue, and their senders have not heard how the fax ended',
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: PERIOD,
+        statistic: 'Maximum',
+      }),
+      1,
+    );
+    this.alarm(
+      'DispatchQueueAge',
+      `A fax has waited over ${DISPATCH_QUEUE_MAX_AGE.toHumanString()} in the dispatch queue: ` +
+        'the dispatch function is not taking its messages',
+      queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: 'Maximum' }),
+      DISPATCH_QUEUE_MAX_AGE.toSeconds(),
+    );
+    this.alarm(
+      'FaxInDeadLetters',
+      'Received faxes failed in the receiver function five times; their messages wait in the ' +
+        'fax-in dead-letter queue, and nobody has been emailed about them',
+      props.faxInQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: PERIOD,
+        statistic: 'Maximum',
+      }),
+      1,
+    );
     for (const [name, fn] of Object.entries(props.functions)) {
       this.alarm(
         `${name}Errors`,
@@ -113,8 +160,29 @@ export class Alarms extends Construct {
     const keyMetric = (metricName: string) =>
       new Metric({ ...FUNCTION_METRICS, metricName, period: PERIOD, statistic: 'Sum' });
     this.alarm(
+      'UnroutedFaxes',
+      'A fax arrived on a number with no route in inboundRoutes and there is no "*" route: it is ' +
+        'stored under inbound/ but nobody was emailed (add a route, README: "Faxes in")',
+      keyMetric(UNROUTED_FAXES_METRIC),
+      1,
+    );
+    this.alarm(
+      'FaxFetchFailures',
+      'The receiver could not download a received fax from Telnyx, even with a refreshed link: ' +
+        'its message is retried, then dead-lettered',
+      keyMetric(FAX_FETCH_FAILURES_METRIC),
+      1,
+    );
+    this.alarm(
+      'ReceivedFaxEmailsFailed',
+      'SES refused to send a received-fax email (sandbox, suppression list or quota): the fax is ' +
+        'stored under inbound/, and its message is retried',
+      keyMetric(RECEIVED_FAX_EMAILS_FAILED_METRIC),
+      1,
+    );
+    this.alarm(
       'TelnyxApiKey',
-      "Telnyx refused the bridge's API key, or the bridge could not read it: no fax goes out " +
+      "Telnyx refused the bridge's API key, or the dispatch function could not read it: no fax goes out " +
         'until a valid key is in the API key secret (README: "The Telnyx API key")',
       new MathExpression({
         expression: 'FILL(refused, 0) + FILL(unreadable, 0)',
@@ -123,7 +191,7 @@ export class Alarms extends Construct {
           unreadable: keyMetric(TELNYX_KEY_UNREADABLE_METRIC),
         },
         period: PERIOD,
-        label: 'emails not faxed for the API key',
+        label: 'faxes not sent for the API key',
       }),
       1,
     );

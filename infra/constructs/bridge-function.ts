@@ -80,11 +80,12 @@ const DEPLOY_TIME_VALUE_BYTES = 128;
 const SHORTEN: Record<string, string> = {
   ALLOWED_SENDERS: 'allowedSenders: list whole domains as @example.org instead of each address',
   FAX_DOMAINS: 'faxDomains',
+  INBOUND_ROUTES: 'inboundRoutes: route fewer numbers one by one and let "*" take the rest',
 };
 
 export interface BridgeFunctionProps {
   /** Folder under functions/ whose handler.ts exports `handler`. */
-  handler: 'inbound-email' | 'fax-webhook';
+  handler: 'inbound-email' | 'fax-webhook' | 'fax-dispatch' | 'fax-sweeper' | 'fax-receiver';
   description: string;
   memorySize: number;
   timeout: Duration;

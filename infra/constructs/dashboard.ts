@@ -11,20 +11,33 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  TELNYX_KEY_REFUSED_METRIC,
+  TELNYX_KEY_UNREADABLE_METRIC,
+} from '../../functions/fax-dispatch/outcome-report';
+import {
+  BLOCKED_FAXES_METRIC,
+  FAX_FETCH_FAILURES_METRIC,
+  FAXES_RECEIVED_METRIC,
+  RECEIVED_FAX_EMAILS_FAILED_METRIC,
+  UNROUTED_FAXES_METRIC,
+} from '../../functions/fax-receiver/outcome-report';
+import {
   FAX_FAILURES,
   FAXES_DELIVERED,
   FAXES_FAILED,
 } from '../../functions/fax-webhook/outcome-report';
-import {
-  TELNYX_KEY_REFUSED_METRIC,
-  TELNYX_KEY_UNREADABLE_METRIC,
-} from '../../functions/inbound-email/outcome-report';
 import { FUNCTION_METRICS } from './alarms';
+import type { WorkQueue } from './work-queue';
 
 export interface BridgeDashboardProps {
-  inbound: IFunction;
+  /** Each function's errors, throttles and durations, under its name. */
+  functions: Record<string, IFunction>;
+  /** Its URL's 5xx answers. */
   webhook: IFunction;
+  /** The inbound function's dead-letter queue. */
   deadLetterQueue: IQueue;
+  dispatchQueue: WorkQueue;
+  faxInQueue: WorkQueue;
 }
 
 const PERIOD = Duration.hours(1);
@@ -54,17 +67,17 @@ const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
 
 /**
  * What the bridge did, hour by hour: faxes requested, delivered and failed, pages, refusals by
- * code, drops by reason, failures by Telnyx's reason, dead letters, and each function's errors
- * and durations.
+ * code, drops by reason, failures by Telnyx's reason, faxes received, dead letters, the dispatch
+ * queue, and each function's errors and durations.
  */
 export class BridgeDashboard extends Construct {
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: BridgeDashboardProps) {
     super(scope, id);
-    const functions = { Inbound: props.inbound, Webhook: props.webhook };
     const each = (metric: (fn: IFunction, name: string) => IMetric) =>
-      Object.entries(functions).map(([name, fn]) => metric(fn, name));
+      Object.entries(props.functions).map(([name, fn]) => metric(fn, name));
+    const { queue, deadLetterQueue } = props.dispatchQueue;
     this.dashboard = new Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
@@ -82,7 +95,26 @@ export class BridgeDashboard extends Construct {
             byDimension('Refusals', 'reason', 'refused'),
           ]),
         ],
-        [graph("Failed faxes by Telnyx's reason", [byDimension(FAX_FAILURES, 'reason', 'failed')])],
+        [
+          graph("Failed faxes by Telnyx's reason", [byDimension(FAX_FAILURES, 'reason', 'failed')]),
+          graph(
+            'Faxes received',
+            [
+              count(FAXES_RECEIVED_METRIC, 'received'),
+              count(UNROUTED_FAXES_METRIC, 'unrouted'),
+              count(BLOCKED_FAXES_METRIC, 'blocked caller'),
+            ],
+            [
+              count(FAX_FETCH_FAILURES_METRIC, 'documents not fetched'),
+              count(RECEIVED_FAX_EMAILS_FAILED_METRIC, 'emails SES refused'),
+              props.faxInQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                label: 'in the fax-in dead-letter queue',
+                period: PERIOD,
+                statistic: Stats.MAXIMUM,
+              }),
+            ],
+          ),
+        ],
         [
           graph('Emails dropped without reply, by reason', [
             byDimension('Drops', 'reason', 'dropped'),
@@ -95,10 +127,39 @@ export class BridgeDashboard extends Construct {
                 period: PERIOD,
                 statistic: Stats.MAXIMUM,
               }),
+              deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                label: 'fax attempts in the dispatch dead-letter queue',
+                period: PERIOD,
+                statistic: Stats.MAXIMUM,
+              }),
             ],
             [
-              count(TELNYX_KEY_REFUSED_METRIC, 'emails: API key refused'),
-              count(TELNYX_KEY_UNREADABLE_METRIC, 'emails: API key unreadable'),
+              count(TELNYX_KEY_REFUSED_METRIC, 'faxes: API key refused'),
+              count(TELNYX_KEY_UNREADABLE_METRIC, 'faxes: API key unreadable'),
+            ],
+          ),
+        ],
+        [
+          graph(
+            'Dispatch queue',
+            [
+              queue.metricApproximateNumberOfMessagesVisible({
+                label: 'faxes waiting',
+                period: PERIOD,
+                statistic: Stats.MAXIMUM,
+              }),
+              queue.metricApproximateNumberOfMessagesNotVisible({
+                label: 'faxes being dispatched',
+                period: PERIOD,
+                statistic: Stats.MAXIMUM,
+              }),
+            ],
+            [
+              queue.metricApproximateAgeOfOldestMessage({
+                label: 'oldest message (s)',
+                period: PERIOD,
+                statistic: Stats.MAXIMUM,
+              }),
             ],
           ),
         ],

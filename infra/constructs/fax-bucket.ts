@@ -9,15 +9,30 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { IReceiptRuleAction } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
-import { MEDIA_PREFIX, RAW_PREFIX } from '../../functions/adapters/storage-layout';
+import { INBOUND_PREFIX, MEDIA_PREFIX, RAW_PREFIX } from '../../functions/adapters/storage-layout';
 import { acknowledgeWildcardResource } from '../nag';
 
 export interface FaxBucketProps {
-  /** Days after which raw mail and fax documents are deleted. */
+  /** Days after which raw mail, fax documents and received faxes are deleted. */
   retentionDays: number;
   /** Days the server access logs are kept (default 90). */
   accessLogRetentionDays?: number;
 }
+
+/** The settings that decide whether a result email reads the fax document. */
+export interface ResultEmailDocuments {
+  /** Result emails attach the failed document. */
+  attachFailedDocument: boolean;
+  /**
+   * TRANSMISSION_REPORT: `on` places page 1 of the fax in the delivered email's report.
+   * @default 'on', as the functions' own default
+   */
+  transmissionReport?: 'on' | 'no-image' | 'off';
+}
+
+/** Whether a function that sends result emails reads `media/` for them. */
+export const resultEmailsReadDocument = (s: ResultEmailDocuments): boolean =>
+  s.attachFailedDocument || (s.transmissionReport ?? 'on') === 'on';
 
 const privateBucket = {
   encryption: BucketEncryption.S3_MANAGED,
@@ -35,8 +50,9 @@ const expire = (days: number, prefix?: string): LifecycleRule => ({
 });
 
 /**
- * The bucket SES writes raw mail into (`raw/`) and the fax documents live in (`media/`): private,
- * encrypted, TLS only, unversioned so expiry really deletes, with server access logs beside it.
+ * The bucket SES writes raw mail into (`raw/`), the fax documents live in (`media/`) and the
+ * received faxes are kept in (`inbound/`): private, encrypted, TLS only, unversioned so expiry
+ * really deletes, with server access logs beside it.
  */
 export class FaxBucket extends Construct {
   readonly bucket: Bucket;
@@ -52,7 +68,7 @@ export class FaxBucket extends Construct {
       ...privateBucket,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'fax-bucket/',
-      lifecycleRules: [RAW_PREFIX, MEDIA_PREFIX].map((prefix) =>
+      lifecycleRules: [RAW_PREFIX, MEDIA_PREFIX, INBOUND_PREFIX].map((prefix) =>
         expire(props.retentionDays, prefix),
       ),
     });
@@ -89,15 +105,27 @@ export class FaxBucket extends Construct {
     this.allow(grantee, ['s3:GetObject'], RAW_PREFIX, 'raw mail is read by SES message id');
   }
 
-  /** Writing the fax document, and reading it back (presigned GET URLs carry the reader's rights). */
-  grantReadWriteMedia(grantee: IGrantable): void {
-    const why = 'fax documents are written and presigned by job id';
-    this.allow(grantee, ['s3:GetObject', 's3:PutObject'], MEDIA_PREFIX, why);
+  /** The inbound function writes each fax document; the dispatch function is the one to read it. */
+  grantWriteMedia(grantee: IGrantable): void {
+    this.allow(grantee, ['s3:PutObject'], MEDIA_PREFIX, 'fax documents are written by job id');
   }
 
+  /** Reading a fax document back, directly or through a presigned GET, which carries the signer's rights. */
   grantReadMedia(grantee: IGrantable): void {
-    const why = 'a failed fax document is read back by job id';
+    const why = 'a fax document is presigned or read back by job id';
     this.allow(grantee, ['s3:GetObject'], MEDIA_PREFIX, why);
+  }
+
+  /** The receiver stores each received fax by its Telnyx fax id, and reads it back to attach it. */
+  grantReadWriteInbound(grantee: IGrantable): void {
+    const why = 'a received fax is stored and read back by its fax id';
+    this.allow(grantee, ['s3:GetObject', 's3:PutObject'], INBOUND_PREFIX, why);
+  }
+
+  /** The webhook function serves a received fax by its signed download link. */
+  grantReadInbound(grantee: IGrantable): void {
+    const why = 'a received fax is served by the fax id its signed link names';
+    this.allow(grantee, ['s3:GetObject'], INBOUND_PREFIX, why);
   }
 
   private allow(grantee: IGrantable, actions: string[], prefix: string, why: string): void {

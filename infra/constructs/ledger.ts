@@ -35,4 +35,15 @@ export class Ledger extends Construct {
       new PolicyStatement({ actions: ITEM_ACTIONS, resources: [this.table.tableArn] }),
     );
   }
+
+  /**
+   * The call leases besides the items: the DynamoDB adapter reads every channel's `lease#` item
+   * in one BatchGetItem, keys it names itself (still no scans, no queries).
+   */
+  grantCallLeases(grantee: IGrantable): void {
+    this.grantItemAccess(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [this.table.tableArn] }),
+    );
+  }
 }

@@ -6,12 +6,11 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ReceiptRuleSetMode } from '../config';
 import { BridgeFunction } from './bridge-function';
-import type { ClientStateSecret } from './client-state-secret';
 import type { FaxBucket } from './fax-bucket';
 import type { Ledger } from './ledger';
 import type { NoticeSender } from './notice-sender';
 import { RuleSetActivation } from './rule-set-activation';
-import type { TelnyxApiKey } from './telnyx-api-key';
+import type { WorkQueue } from './work-queue';
 
 export interface MailIntakeProps {
   faxDomains: string[];
@@ -19,16 +18,16 @@ export interface MailIntakeProps {
   files: FaxBucket;
   ledger: Ledger;
   notices: NoticeSender;
-  apiKey: TelnyxApiKey;
-  /** Signs the client_state of each fax. */
-  clientStateSecret: ClientStateSecret;
+  /** Where each fax of an email is queued for the dispatch function. */
+  queue: WorkQueue;
   environment: Record<string, string>;
   logRetentionDays: number;
 }
 
 /**
  * Email in: an SES receipt rule for the fax domains (TLS required, spam and virus scanning on)
- * stores the raw message under `raw/` and then invokes the inbound function asynchronously.
+ * stores the raw message under `raw/` and then invokes the inbound function asynchronously, which
+ * queues each fax for the dispatch function.
  * Invocations that still fail after Lambda's retries land in an encrypted dead-letter queue.
  */
 export class MailIntake extends Construct {
@@ -61,7 +60,7 @@ export class MailIntake extends Construct {
   private inboundFunction(props: MailIntakeProps): BridgeFunction {
     const inbound = new BridgeFunction(this, 'Inbound', {
       handler: 'inbound-email',
-      description: 'Turns an email received by SES into a Telnyx fax',
+      description: 'Turns an email received by SES into fax jobs on the dispatch queue',
       // A message of up to 40 MB (SES's limit) is parsed in memory, its attachments rendered into
       // one PDF. bench/: a 30 MB email peaks near 210 MB; 1 GB leaves room for hostile mail and
       // buys CPU.
@@ -73,11 +72,10 @@ export class MailIntake extends Construct {
     });
     inbound.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6) });
     props.files.grantReadRawMail(inbound.fn);
-    props.files.grantReadWriteMedia(inbound.fn);
+    props.files.grantWriteMedia(inbound.fn);
     props.ledger.grantItemAccess(inbound.fn);
     props.notices.grantSend(inbound.fn);
-    props.apiKey.grantRead(inbound.fn);
-    props.clientStateSecret.grantRead(inbound.fn);
+    props.queue.grantSend(inbound.fn);
     return inbound;
   }
 

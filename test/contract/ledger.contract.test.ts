@@ -429,9 +429,11 @@ describe.each([
       faxes: number,
       pages: number,
       limits = LIMITS,
+      emailId: string = randomUUID(),
     ) => ({
       day,
       sender,
+      emailId,
       faxes,
       pages,
       limits,
@@ -629,6 +631,99 @@ describe.each([
         limit: 195,
         used: 195,
       });
+    });
+
+    describe('copies of one email', () => {
+      it('count once when they reserve at the same time, each told the same bridge pages', async () => {
+        const s = subject();
+        const day = freshDay();
+        await s.ledger.reserveDailyQuota(request(day, 'b@x.example', 1, 4));
+        const results = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            s.ledger.reserveDailyQuota(request(day, 'a@x.example', 3, 6, LIMITS, 'email-1')),
+          ),
+        );
+        expect(results).toEqual(Array(6).fill({ reserved: true, bridgePagesAfter: 10 }));
+        expect(await used(s, day, 'a@x.example')).toEqual({
+          senderFaxes: 3,
+          senderPages: 6,
+          bridgePages: 10,
+        });
+      });
+
+      it('all fit when one copy just fits the bridge, counting its pages once', async () => {
+        const s = subject();
+        const day = freshDay();
+        const limits = { ...LIMITS, bridgePages: 6 };
+        const results = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            s.ledger.reserveDailyQuota(request(day, 'a@x.example', 3, 6, limits, 'email-1')),
+          ),
+        );
+        expect(results).toEqual(Array(6).fill({ reserved: true, bridgePagesAfter: 6 }));
+        expect(await used(s, day, 'a@x.example')).toEqual({
+          senderFaxes: 3,
+          senderPages: 6,
+          bridgePages: 6,
+        });
+      });
+
+      it('are all refused when the bridge has no room for one, counting nothing', async () => {
+        const s = subject();
+        const day = freshDay();
+        const limits = { ...LIMITS, bridgePages: 5 };
+        const results = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            s.ledger.reserveDailyQuota(request(day, 'a@x.example', 3, 6, limits, 'email-1')),
+          ),
+        );
+        expect(results).toEqual(
+          Array(6).fill({ reserved: false, cap: 'bridge_pages', limit: 5, used: 0 }),
+        );
+        expect(await used(s, day, 'a@x.example')).toEqual({
+          senderFaxes: 0,
+          senderPages: 0,
+          bridgePages: 0,
+        });
+      });
+
+      it('count again on another day, once there', async () => {
+        const s = subject();
+        const [monday, tuesday] = [freshDay(), freshDay()];
+        for (const day of [monday, monday, tuesday, tuesday]) {
+          await s.ledger.reserveDailyQuota(request(day, 'a@x.example', 2, 4, LIMITS, 'email-1'));
+        }
+        for (const day of [monday, tuesday]) {
+          expect(await used(s, day, 'a@x.example')).toEqual({
+            senderFaxes: 2,
+            senderPages: 4,
+            bridgePages: 4,
+          });
+        }
+      });
+
+      it.each([
+        ['the sender’s faxes', { ...LIMITS, senderFaxes: 3 }, 'sender_faxes'],
+        ['the bridge’s pages', { ...LIMITS, bridgePages: 5 }, 'bridge_pages'],
+      ] as const)(
+        'count once they have room, after one was refused at %s',
+        async (_name, tight, cap) => {
+          const s = subject();
+          const day = freshDay();
+          await s.ledger.reserveDailyQuota(request(day, 'a@x.example', 2, 2, LIMITS, 'earlier'));
+          const copy = (limits: typeof LIMITS) =>
+            s.ledger.reserveDailyQuota(request(day, 'a@x.example', 2, 4, limits, 'email-1'));
+          expect(await copy(tight)).toMatchObject({ reserved: false, cap });
+          // The operator raised the caps: the refused email's copies now fit, and count once.
+          expect(await copy(LIMITS)).toEqual({ reserved: true, bridgePagesAfter: 6 });
+          expect(await copy(LIMITS)).toEqual({ reserved: true, bridgePagesAfter: 6 });
+          expect(await used(s, day, 'a@x.example')).toEqual({
+            senderFaxes: 4,
+            senderPages: 6,
+            bridgePages: 6,
+          });
+        },
+      );
     });
 
     it('stores each counter with its expiresAt', async () => {

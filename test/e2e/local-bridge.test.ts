@@ -4,18 +4,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeJpeg, makePdf } from '../../fixtures/documents';
 import { type Bridge, startBridge } from '../../local/bridge';
-import { ANY_FREE_PORTS } from '../../local/settings';
-import type { SesStoredEmail } from '../../local/stand-ins';
 import { type EmulatorActivity, startTelnyxEmulator } from '../../local/telnyx-emulator';
+import { bridgeEnv, headline, SENDER, sendFax, waitForReplies } from '../support/bridge-mail';
 import { repoRoot } from '../support/paths';
-
-const SENDER = 'nurse@example.com';
-
-const quiet = { POWERTOOLS_LOG_LEVEL: 'CRITICAL', POWERTOOLS_METRICS_DISABLED: 'true' };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,63 +20,6 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-async function bridgeEnv(dataDir: string, extra: Record<string, string> = {}) {
-  return {
-    ...process.env,
-    ...quiet,
-    LOCAL_DATA_DIR: dataDir,
-    ...ANY_FREE_PORTS,
-    LOCAL_TELNYX_STEP_MS: '20',
-    ALLOWED_SENDERS: '@example.com',
-    ...extra,
-  };
-}
-
-async function sendFax(
-  bridge: Bridge,
-  to: string[],
-  options: { from?: string; subject?: string } = {},
-) {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: bridge.smtpPort });
-  try {
-    return await transport.sendMail({
-      from: options.from ?? SENDER,
-      to,
-      subject: options.subject ?? 'Discharge summary',
-      text: '',
-      attachments: [
-        { filename: 'summary.pdf', content: await makePdf(2) },
-        { filename: 'wound.jpg', content: makeJpeg(800, 600) },
-      ],
-    });
-  } finally {
-    transport.close();
-  }
-}
-
-// aws-ses-v2-local keeps one store per process, so each test looks only at replies to its own
-// subject: "Fax delivered: <subject>", "Fax failed: <subject>", "Fax not sent: <subject>".
-async function replies(bridge: Bridge, address: string, subject: string) {
-  const response = await fetch(`${bridge.urls.ses}/store`);
-  const { emails } = (await response.json()) as { emails: SesStoredEmail[] };
-  const reply = new RegExp(`^Fax [a-z ]+: ${subject}$`);
-  return emails.filter((e) => e.destination.to.includes(address) && reply.test(e.subject));
-}
-
-/** Polls the SES stand-in over HTTP until `count` replies arrived, then waits for stragglers. */
-async function waitForReplies(bridge: Bridge, address: string, subject: string, count: number) {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if ((await replies(bridge, address, subject)).length >= count) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  // Late duplicates would arrive within this quiet period.
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  return replies(bridge, address, subject);
-}
-
-const headline = (email: SesStoredEmail | undefined) => email?.body.text?.split('\n')[0];
 
 describe('the local bridge, over SMTP and HTTP', () => {
   let dataDir: string;
@@ -114,7 +50,7 @@ describe('the local bridge, over SMTP and HTTP', () => {
     ]);
   });
 
-  it('reports a busy line', async () => {
+  it('reports a busy line after dialling it RETRY_ATTEMPTS times', async () => {
     await sendFax(bridge, ['+13125550001@fax.localhost'], {
       from: 'busy@example.com',
       subject: 'Busy one',
@@ -122,8 +58,12 @@ describe('the local bridge, over SMTP and HTTP', () => {
     const [result, ...more] = await waitForReplies(bridge, 'busy@example.com', 'Busy one', 1);
     expect(more).toHaveLength(0);
     expect(result?.subject).toBe('Fax failed: Busy one');
-    expect(headline(result)).toBe('Fax to (312) 555-0001 failed: the line was busy');
+    expect(headline(result)).toBe(
+      'Fax to (312) 555-0001 failed after 3 attempts: the line was busy',
+    );
     expect(result?.body.text).toContain('Failure code: user_busy');
+    const dials = bridge.emulator?.posts().filter((p) => p.to === '+13125550001');
+    expect(dials).toHaveLength(3);
   });
 
   it('politely refuses a sender who is not allowed, and faxes nothing', async () => {
@@ -181,8 +121,8 @@ describe('duplicated and shuffled webhooks', () => {
     const results = await waitForReplies(bridge, SENDER, 'Shuffled', 3);
     expect(results.map(headline).sort()).toEqual([
       'Fax delivered to (312) 555-1234: 3 pages, 75 s',
-      'Fax to (312) 555-0001 failed: the line was busy',
-      'Fax to (312) 555-0004 failed: the call dropped',
+      'Fax to (312) 555-0001 failed after 3 attempts: the line was busy',
+      'Fax to (312) 555-0004 failed after 3 attempts: the call dropped',
     ]);
   });
 });
@@ -193,7 +133,7 @@ describe('a restart between the fax request and the webhooks', () => {
     const activity: EmulatorActivity[] = [];
     const emulator = await startTelnyxEmulator({
       apiKey: 'KEY-e2e',
-      stepDelayMs: 400,
+      stepDelayMs: 1000,
       webhookRetry: { attempts: 20, delayMs: 250 },
       onActivity: (a) => activity.push(a),
     });
@@ -235,7 +175,7 @@ describe('a restart between the fax request and the webhooks', () => {
 });
 
 describe('npm run demo', () => {
-  it('exits 0 after showing a delivered and a busy fax', async () => {
+  it('exits 0 after showing a delivered fax, a retried one and a busy one', async () => {
     // Never the user's own .local/demo: a test must not overwrite what their demo left.
     const dataDir = await mkdtemp(path.join(tmpdir(), 'demo-'));
     const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _, ...env } = process.env;
@@ -260,7 +200,12 @@ describe('npm run demo', () => {
     await rm(dataDir, { recursive: true, force: true });
     expect(run.stdout).toContain('fax-bridge local: ready');
     expect(run.stdout).toContain('Fax delivered to (312) 555-0100: 4 pages');
-    expect(run.stdout).toContain('Fax to (312) 555-0001 failed: the line was busy');
+    expect(run.stdout).toContain('Fax delivered to (312) 555-0005');
+    expect(run.stdout).toContain('It went through on the second attempt');
+    expect(run.stdout).toContain(
+      'Fax to (312) 555-0001 failed after 2 attempts: the line was busy',
+    );
+    expect(run.stdout).toMatch(/webhook: user_busy: attempt 2 in 3 s/);
     expect(run.stdout).toContain('fax-bridge demo: OK');
   }, 90_000);
 });

@@ -94,7 +94,8 @@ describe('the local bridge with a DNS zone file', () => {
   it('faxes a signed email from an allowed domain whose SPF allows the sending address', async () => {
     const sent = await send(bridge, 'doctor@clinic.example', clinic, 'Signed referral');
     expect(sent.response).toMatch(/^250/);
-    // The front door answers 250 once the handler is done: the fax request was made by then.
+    // The front door answers 250 once the handler is done: the fax is queued by then.
+    await bridge.dispatch.idle();
     expect(bridge.emulator?.faxes().map((fax) => fax.to)).toEqual(['+13125551234']);
   });
 
@@ -108,6 +109,7 @@ describe('the local bridge with a DNS zone file', () => {
       'bounce@relay.example',
     );
     expect(sent.response).toMatch(/^250/);
+    await bridge.dispatch.idle();
     expect(bridge.emulator?.faxes().length).toBe(before + 1);
   });
 
@@ -115,6 +117,7 @@ describe('the local bridge with a DNS zone file', () => {
     const before = bridge.emulator?.faxes().length;
     const sent = await send(bridge, 'doctor@hospital.example', forger, 'Forged referral');
     expect(sent.response).toMatch(/^250/);
+    await bridge.dispatch.idle();
     expect(bridge.emulator?.faxes().length).toBe(before);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await sentTo(bridge, 'doctor@hospital.example')).toEqual([]);

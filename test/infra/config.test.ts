@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { loadDispatchSettings } from '../../functions/config/dispatch-settings';
 import { loadInboundSettings } from '../../functions/config/inbound-settings';
+import { loadReceiverSettings } from '../../functions/config/receiver-settings';
+import { loadSweeperSettings } from '../../functions/config/sweeper-settings';
 import { loadWebhookSettings } from '../../functions/config/webhook-settings';
 import { webhookPublicKey } from '../../functions/core/webhook/webhook-signature';
 import { DeployConfigError, readDeploySettings } from '../../infra/config';
@@ -11,6 +14,18 @@ const deployedValues = {
   TELNYX_API_KEY_SECRET: 's',
   CLIENT_STATE_SECRET_ID: 'cs',
   WEBHOOK_URL: 'https://x.lambda-url.us-east-1.on.aws/',
+  DISPATCH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dispatch',
+  FAX_IN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/fax-in',
+  PUBLIC_URL: 'https://x.lambda-url.us-east-1.on.aws/',
+};
+
+/** The example: two people for the main number, the admin by link for any other. */
+const ROUTES = {
+  '+13125550100': {
+    to: ['frontdesk@clinic.example', 'Dr.Ortiz@clinic.example'],
+    delivery: 'attach',
+  },
+  '*': { to: ['admin@clinic.example'], delivery: 'link' },
 };
 
 const valid: Record<string, unknown> = {
@@ -96,6 +111,38 @@ describe('readDeploySettings', () => {
       TRANSMISSION_REPORT: 'on',
       RETENTION_DAYS: '7',
       MAX_EMAIL_AGE_HOURS: '72',
+      TELNYX_CHANNELS: '2',
+      RETRY_ATTEMPTS: '3',
+      RETRY_DELAY_SECONDS: '300',
+      SWEEP_INTERVAL_SECONDS: '600',
+      SWEEP_AFTER_SECONDS: '1800',
+    });
+    expect(settings).toMatchObject({ telnyxChannels: 2, sweepIntervalSeconds: 600 });
+  });
+
+  it('hands the dispatch, webhook and sweeper functions the channels, retries and sweep as they read them', () => {
+    const settings = read({
+      ...valid,
+      telnyxChannels: 10,
+      retryAttempts: '1',
+      retryDelaySeconds: 900,
+      sweepIntervalSeconds: '300',
+      sweepAfterSeconds: 3600,
+    });
+    expect(settings).toMatchObject({ telnyxChannels: 10, sweepIntervalSeconds: 300 });
+    const env = { ...settings.runtimeEnvironment, ...deployedValues };
+    expect(loadDispatchSettings(env).flow).toMatchObject({
+      channels: 10,
+      // Held until the sweeper has had two looks after sweepAfterSeconds.
+      leaseSeconds: 3600 + 2 * 300,
+    });
+    expect(loadWebhookSettings(env).flow).toMatchObject({
+      channels: 10,
+      retry: { attempts: 1, delaySeconds: 900 },
+    });
+    expect(loadSweeperSettings(env).flow).toMatchObject({
+      sweepAfterSeconds: 3600,
+      retry: { attempts: 1, delaySeconds: 900 },
     });
   });
 
@@ -195,6 +242,51 @@ describe('readDeploySettings', () => {
     expect(() => webhookPublicKey(webhook.telnyxPublicKey)).not.toThrow();
   });
 
+  it('hands the receiver the routes of a settings object as the JSON it reads, and knows every address they email', () => {
+    const settings = read({ ...valid, inboundRoutes: ROUTES });
+    expect(JSON.parse(settings.runtimeEnvironment.INBOUND_ROUTES ?? '')).toEqual({
+      '+13125550100': {
+        to: ['frontdesk@clinic.example', 'dr.ortiz@clinic.example'],
+        delivery: 'attach',
+      },
+      '*': { to: ['admin@clinic.example'], delivery: 'link' },
+    });
+    expect(settings.inboundRecipients).toEqual([
+      'frontdesk@clinic.example',
+      'dr.ortiz@clinic.example',
+      'admin@clinic.example',
+    ]);
+    const receiver = loadReceiverSettings({ ...settings.runtimeEnvironment, ...deployedValues });
+    expect(receiver.flow.routes['+13125550100']?.delivery).toBe('attach');
+    expect(receiver.flow.routes['*']?.to).toEqual(['admin@clinic.example']);
+    // -c passes the same routes as text.
+    expect(read({ ...valid, inboundRoutes: JSON.stringify(ROUTES) })).toEqual(settings);
+  });
+
+  it('routes no fax unless told, and keeps a link as long as the documents unless told', () => {
+    const settings = read({ ...valid, retentionDays: 14 });
+    expect(settings.inboundRecipients).toEqual([]);
+    expect(settings.runtimeEnvironment).toMatchObject({
+      INBOUND_ROUTES: '{}',
+      INBOUND_LINK_DAYS: '14',
+    });
+    expect(settings.runtimeEnvironment).not.toHaveProperty('INBOUND_BLOCKED_NUMBERS');
+    const set = read({
+      ...valid,
+      inboundLinkDays: 3,
+      inboundBlockedNumbers: ['+13125550199', '+1 (312) 555-0198'],
+    });
+    expect(set.runtimeEnvironment).toMatchObject({
+      INBOUND_LINK_DAYS: '3',
+      INBOUND_BLOCKED_NUMBERS: '+13125550199,+13125550198',
+    });
+    const receiver = loadReceiverSettings({ ...set.runtimeEnvironment, ...deployedValues });
+    expect(receiver.flow).toMatchObject({
+      linkDays: 3,
+      blockedNumbers: ['+13125550199', '+13125550198'],
+    });
+  });
+
   it('reads the optional settings', () => {
     const settings = read({
       ...valid,
@@ -288,6 +380,24 @@ describe('readDeploySettings', () => {
     ['dmarcPolicy', 'strict', /one of none, quarantine, reject, off/],
     ['mailFromDomain', 'bounce.example.net', /subdomain of fax\.example\.com/],
     ['logRetentionDays', 8, /one of 1, 3, 5, 7, 14, 30/],
+    ['telnyxChannels', 0, /at least 1/],
+    ['retryAttempts', 11, /at most 10/],
+    ['retryDelaySeconds', 'later', /whole number/],
+    ['sweepIntervalSeconds', 0, /at least 1/],
+    ['sweepIntervalSeconds', 30, /whole number of minutes .* EventBridge/],
+    ['sweepIntervalSeconds', 90, /whole number of minutes .* EventBridge/],
+    ['sweepAfterSeconds', 0, /at least 1/],
+    ['inboundRoutes', '{"+13125550100": "frontdesk@clinic.example"}', /"to" and "delivery"/],
+    ['inboundRoutes', { '3125550100': { to: ['a@b.example'], delivery: 'link' } }, /E\.164/],
+    [
+      'inboundRoutes',
+      { '*': { to: ['a@b.example'], delivery: 'email' } },
+      /attach, link or notify/,
+    ],
+    ['inboundRoutes', 'frontdesk@clinic.example', /not JSON/],
+    ['inboundLinkDays', 0, /at least 1/],
+    ['inboundBlockedNumbers', '3125550199', /E\.164/],
+    ['inboundLinkDays', 8, /at most retentionDays \(7\): a received fax is deleted/],
   ])('names %s alone when it is %j', (key, value, message) => {
     const problems = problemsOf({ ...valid, [key]: value });
     expect(problems).toHaveLength(1);

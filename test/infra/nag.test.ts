@@ -66,6 +66,18 @@ describe('cdk-nag AwsSolutions', () => {
     expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
       'FaxBridge/ClientStateSecret/Secret AwsSolutions-SMG4',
       expect.stringMatching(
+        /^FaxBridge\/FaxDispatch\/Dispatch\/Role AwsSolutions-IAM5\[Resource::<FaxBucketFiles\w+\.Arn>\/media\/\*\]$/,
+      ),
+      expect.stringMatching(
+        /^FaxBridge\/FaxReceiver\/Receiver\/Role AwsSolutions-IAM5\[Resource::<FaxBucketFiles\w+\.Arn>\/inbound\/\*\]$/,
+      ),
+      expect.stringMatching(
+        /^FaxBridge\/FaxSweeper\/Sweeper\/Role AwsSolutions-IAM5\[Resource::<FaxBucketFiles\w+\.Arn>\/media\/\*\]$/,
+      ),
+      expect.stringMatching(
+        /^FaxBridge\/FaxWebhook\/Webhook\/Role AwsSolutions-IAM5\[Resource::<FaxBucketFiles\w+\.Arn>\/inbound\/\*\]$/,
+      ),
+      expect.stringMatching(
         /^FaxBridge\/FaxWebhook\/Webhook\/Role AwsSolutions-IAM5\[Resource::<FaxBucketFiles\w+\.Arn>\/media\/\*\]$/,
       ),
       expect.stringMatching(

@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type {
   APIGatewayProxyStructuredResultV2,
   LambdaFunctionURLEvent,
@@ -13,15 +14,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { localObservability } from '../../functions/adapters/observability';
 import { S3Store } from '../../functions/adapters/s3-store';
+import { readFaxInMessage } from '../../functions/adapters/sqs-fax-in-queue';
+import { DOWNLOAD_PATH } from '../../functions/adapters/storage-layout';
 import { loadWebhookSettings } from '../../functions/config/webhook-settings';
 import { encodeClientState } from '../../functions/core/shared/client-state';
+import { signDownloadToken } from '../../functions/core/shared/download-link';
 import type { JobKey } from '../../functions/core/shared/ports';
 import { wireWebhook } from '../../functions/fax-webhook/wiring';
 import type { SesStoredEmail } from '../../local/stand-ins';
 import { localS3Client } from '../../local/stand-ins';
 import { createTestSigner } from '../support/signature-vectors';
-import { localClientConfig, TEST_BUCKET, TEST_TABLE, useStandIns } from '../support/stand-ins';
-import { CLIENT_STATE_SECRET, faxEventBody } from '../support/telnyx-events';
+import {
+  localClientConfig,
+  TEST_BUCKET,
+  TEST_FAX_IN_QUEUE,
+  TEST_QUEUE,
+  TEST_TABLE,
+  useStandIns,
+} from '../support/stand-ins';
+import {
+  CLIENT_STATE_SECRET,
+  faxEventBody,
+  inboundFaxBody,
+  inboundMediaUrl,
+} from '../support/telnyx-events';
 
 const signer = createTestSigner();
 const OCCURRED_AT = '2026-03-05T15:14:07.677850Z';
@@ -77,13 +93,14 @@ async function startSesSwitch(target: string) {
 function urlEvent(
   body: string,
   headers: Record<string, string>,
-  options: { method?: string; isBase64Encoded?: boolean } = {},
+  options: { method?: string; isBase64Encoded?: boolean; path?: string } = {},
 ): LambdaFunctionURLEvent {
   const method = options.method ?? 'POST';
+  const path = options.path ?? '/';
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: '/',
+    rawPath: path,
     rawQueryString: '',
     headers: { 'content-type': 'application/json', 'user-agent': 'telnyx-webhooks', ...headers },
     requestContext: {
@@ -91,7 +108,7 @@ function urlEvent(
       apiId: 'fax-webhook',
       domainName: 'fax-webhook.lambda-url.us-east-1.on.aws',
       domainPrefix: 'fax-webhook',
-      http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'telnyx' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'telnyx' },
       requestId: 'request-1',
       routeKey: '$default',
       stage: '$default',
@@ -125,6 +142,10 @@ describe('fax webhook handler with the local stand-ins', () => {
   ): Promise<LambdaFunctionURLHandler> {
     const settings = loadWebhookSettings({
       ...standIns().env,
+      DISPATCH_QUEUE_URL: standIns().queueUrl(TEST_QUEUE),
+      FAX_IN_QUEUE_URL: standIns().queueUrl(TEST_FAX_IN_QUEUE),
+      // Each failure here is the last dial: retries have their tests (retries.test.ts, the e2e).
+      RETRY_ATTEMPTS: '1',
       AWS_ENDPOINT_URL_SES: ses.endpoint,
       FAX_DOMAINS: 'fax.example.com',
       ALLOWED_SENDERS: '@example.com',
@@ -317,7 +338,7 @@ describe('fax webhook handler with the local stand-ins', () => {
       'user_busy',
       'the line was busy',
       'The fax line was busy.',
-      'This is usually temporary: in a few minutes, send your email again. The fax is not retried automatically.',
+      'This is usually temporary: the bridge has stopped dialling, so in a while, send your email again.',
     ],
     [
       'receiver_unallocated_number',
@@ -467,6 +488,123 @@ describe('fax webhook handler with the local stand-ins', () => {
         '%PDF-1.7',
       );
       expect(email?.body.text).toContain('The document you sent is attached to this email.');
+    });
+  });
+  describe('faxes received', () => {
+    let sqs: SQSClient;
+    beforeAll(() => {
+      sqs = new SQSClient(localClientConfig(standIns().endpoints.sqs));
+    });
+    afterAll(() => sqs?.destroy());
+
+    /** What the receiver would find on the fax-in queue now. */
+    async function faxInMessages() {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: standIns().queueUrl(TEST_FAX_IN_QUEUE),
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 30,
+        }),
+      );
+      return Messages.map((message) => readFaxInMessage(message.Body ?? ''));
+    }
+
+    it.each(['received', 'delivered'] as const)(
+      'puts a fax received (%s shape) on the fax-in queue, once however often Telnyx delivers it',
+      async (shape) => {
+        const faxId = `in-${shape}-${Date.now()}`;
+        const body = inboundFaxBody('received', faxId, { caller_name: 'Dr. Ortiz' }, { shape });
+        expect(await post(body)).toMatchObject({ statusCode: 200, body: 'fax_in_queued' });
+        expect(await post(body)).toMatchObject({ statusCode: 200, body: 'duplicate' });
+        expect(await faxInMessages()).toEqual([
+          {
+            kind: 'received',
+            fax: {
+              faxId,
+              from: '+13125551234',
+              to: '+13125550100',
+              callerName: 'Dr. Ortiz',
+              mediaUrl: inboundMediaUrl(faxId),
+              pageCount: 3,
+              callDurationSecs: 74,
+              partial: false,
+              receivedAt: '2026-03-05T15:20:41.000Z',
+            },
+          },
+        ]);
+      },
+    );
+
+    it('puts an inbound failure on the queue, and only logs the start of a call', async () => {
+      const faxId = `in-failed-${Date.now()}`;
+      expect(await post(inboundFaxBody('fax.receiving.started', faxId))).toMatchObject({
+        statusCode: 200,
+        body: 'fax_in_started',
+      });
+      const failed = inboundFaxBody('fax.failed', faxId, { failure_reason: 'sender_call_dropped' });
+      expect(await post(failed)).toMatchObject({ statusCode: 200, body: 'fax_in_queued' });
+      expect(await faxInMessages()).toEqual([
+        {
+          kind: 'failed',
+          fax: expect.objectContaining({ faxId, to: '+13125550100' }),
+          failureReason: 'sender_call_dropped',
+        },
+      ]);
+    });
+  });
+
+  describe('download links', () => {
+    const PDF = Buffer.from('%PDF-1.7\n% a received fax\n%%EOF\n');
+    let faxId: string;
+    beforeAll(async () => {
+      faxId = `in-link-${Date.now()}`;
+      await media.putReceived(faxId, PDF);
+    });
+
+    const get = async (token: string, path = `${DOWNLOAD_PATH}${token}`) =>
+      (await handler(
+        urlEvent('', {}, { method: 'GET', path }),
+        {} as never,
+        () => {},
+      )) as APIGatewayProxyStructuredResultV2;
+    const inAWeek = () => new Date(Date.now() + 7 * 86_400_000);
+
+    it('serves the PDF for a valid link', async () => {
+      const answer = await get(signDownloadToken(faxId, inAWeek(), CLIENT_STATE_SECRET));
+      expect(answer).toMatchObject({
+        statusCode: 200,
+        isBase64Encoded: true,
+        headers: {
+          'content-type': 'application/pdf',
+          'content-disposition': `attachment; filename="fax-${faxId}.pdf"`,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        },
+      });
+      expect(Buffer.from(answer.body ?? '', 'base64')).toEqual(PDF);
+    });
+
+    it('refuses a link with one character changed, or expired, alike (403)', async () => {
+      const token = signDownloadToken(faxId, inAWeek(), CLIENT_STATE_SECRET);
+      const last = token.at(-1) === 'A' ? 'B' : 'A';
+      const answers = [
+        await get(`${token.slice(0, -1)}${last}`),
+        await get(signDownloadToken(faxId, new Date(Date.now() - 1000), CLIENT_STATE_SECRET)),
+      ];
+      expect(answers.map((a) => a.statusCode)).toEqual([403, 403]);
+      expect(answers[0]?.body).toBe(answers[1]?.body);
+      expect(answers[0]?.body).not.toContain('%PDF');
+    });
+
+    it('answers 404 for a fax no longer stored', async () => {
+      const gone = signDownloadToken('in-never-stored', inAWeek(), CLIENT_STATE_SECRET);
+      expect(await get(gone)).toMatchObject({ statusCode: 404 });
+    });
+
+    it('leaves a GET anywhere else to the webhook, which refuses it (405)', async () => {
+      const token = signDownloadToken(faxId, inAWeek(), CLIENT_STATE_SECRET);
+      expect(await get(token, `/webhooks/${token}`)).toMatchObject({ statusCode: 405 });
     });
   });
 });

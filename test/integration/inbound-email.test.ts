@@ -11,11 +11,12 @@ import { wireInbound } from '../../functions/inbound-email/wiring';
 import { zoneResolver } from '../../local/dns-zone';
 import { localS3Client } from '../../local/stand-ins';
 import { checkSendFaxRequest } from '../../local/telnyx-request-schema';
+import { type DispatchFunction, dispatchFor } from '../support/dispatch-function';
 import { type SigningKey, signingKey, signMail, zoneOf } from '../support/dkim-mail';
-import { accepted, startFakeTelnyx } from '../support/fake-telnyx';
+import { startFakeTelnyx } from '../support/fake-telnyx';
 import { sharedName, sharedPath } from '../support/paths';
 import { sesEvent } from '../support/ses-event';
-import { TEST_BUCKET, useStandIns } from '../support/stand-ins';
+import { TEST_BUCKET, TEST_QUEUE, useStandIns } from '../support/stand-ins';
 import { CLIENT_STATE_SECRET } from '../support/telnyx-events';
 
 const openapiPath = sharedPath('telnyx', 'fax-openapi.json');
@@ -24,6 +25,8 @@ const PUBLIC_KEY = Buffer.alloc(32, 9).toString('base64');
 /** example.com's DKIM key, published in the zone the function looks keys up in. */
 const aliceKey = signingKey('example.com');
 const standIns = useStandIns();
+const dispatcher = dispatchFor();
+let dispatch: DispatchFunction;
 let telnyx: Awaited<ReturnType<typeof startFakeTelnyx>>;
 let handler: (event: SESEvent) => Promise<void>;
 let s3: S3Client;
@@ -94,7 +97,9 @@ async function deliver(
     recipients: options.recipients ?? input.to ?? ['+13125551234@fax.example.com'],
     verdicts: options.verdicts,
   });
+  await dispatch.freeLines();
   await handler(event);
+  await dispatch.idle();
   return { messageId, event };
 }
 
@@ -105,8 +110,9 @@ const emailsTo = async (address: string) =>
 beforeAll(async () => {
   telnyx = await startFakeTelnyx();
   s3 = localS3Client(standIns().endpoints.s3);
-  const settings = loadInboundSettings({
+  const env = {
     ...standIns().env,
+    DISPATCH_QUEUE_URL: standIns().queueUrl(TEST_QUEUE),
     FAX_DOMAINS: 'fax.example.com',
     ALLOWED_SENDERS: 'alice@example.com,@clinic.example',
     REQUIRE_SENDER_AUTH: 'true',
@@ -118,7 +124,9 @@ beforeAll(async () => {
     TELNYX_PUBLIC_KEY: PUBLIC_KEY,
     WEBHOOK_URL: 'https://hooks.example.com/webhooks/telnyx',
     NOTICE_FROM: 'fax@fax.example.com',
-  });
+  };
+  const settings = loadInboundSettings(env);
+  dispatch = await dispatcher.start(env);
   const resolver = zoneResolver(zoneOf(aliceKey.zone));
   handler = wireInbound(settings, localObservability('ERROR'), { resolver }).handle;
 });
@@ -185,6 +193,7 @@ describe('inbound email → fax request', () => {
       attachments: [{ filename: 'a.pdf', content: await makePdf(1) }],
     });
     await handler(event);
+    await dispatch.idle();
     expect(faxRequests().map((r) => (r.body as { to: string }).to)).toEqual([
       '+13125551234',
       '+13125551299',
@@ -364,41 +373,46 @@ describe('inbound email → refusal notice', () => {
     expect(await emailsTo('alice@example.com')).toHaveLength(1);
   });
 
-  it("reports Telnyx's refusal in plain words and an unknown outcome as such", async () => {
-    telnyx.answerNext(
-      {
-        status: 422,
-        body: {
-          errors: [
-            {
-              code: '10016',
-              title: 'Invalid number',
-              detail: 'Phone number must be in +E.164 format',
-            },
-          ],
-        },
+  it("reports Telnyx's refusal of a number in plain words, in that number's result email", async () => {
+    telnyx.answerNext({
+      status: 422,
+      body: {
+        errors: [
+          {
+            code: '10016',
+            title: 'Invalid number',
+            detail: 'Phone number must be in +E.164 format',
+          },
+        ],
       },
-      { status: 500, body: { errors: [{ code: '10000', title: 'Internal error' }] } },
-      accepted('fax-ok'),
-    );
+    });
     await deliver({
-      to: [
-        '+13125550003@fax.example.com',
-        '+13125550005@fax.example.com',
-        '+13125550006@fax.example.com',
-      ],
+      to: ['+13125550003@fax.example.com'],
       attachments: [{ filename: 'a.pdf', content: await makePdf(1) }],
     });
-    expect(faxRequests()).toHaveLength(3);
-    const [notice] = await emailsTo('alice@example.com');
-    const text = notice?.body.text ?? '';
-    const paragraphs = text.split('\n\n');
-    expect(paragraphs.slice(0, 5)).toEqual([
-      'Your fax is being sent to 1 of 3 numbers',
-      '(312) 555-0003:  not sent\n(312) 555-0005:  may be on its way: see below\n(312) 555-0006:  being sent',
-      '(312) 555-0003: not sent. The fax service refused it, saying "Phone number must be in +E.164 format". Check the number. Your other numbers are being faxed, so do not send the same email again: send the document in a new email addressed only to the right fax number.',
-      '(312) 555-0005: we could not confirm that the fax service took this fax, because the fax service reported an error of its own. It may still go through: wait for a result email, or check with the recipient before sending again, so that it is not faxed twice.',
-      'For each number being sent you will get a separate email when it is delivered or if it fails.',
-    ]);
+    expect(faxRequests()).toHaveLength(1);
+    const [result, ...more] = await emailsTo('alice@example.com');
+    expect(more).toEqual([]);
+    expect(result?.subject).toMatch(/^Fax failed: /);
+    const paragraphs = (result?.body.text ?? '').split('\n\n');
+    expect(paragraphs[0]).toBe(
+      'Fax to (312) 555-0003 was not sent: the fax service refused the number',
+    );
+    expect(paragraphs).toContain(
+      'The fax service refused to send it, saying "Phone number must be in +E.164 format". Nothing was faxed to this number.',
+    );
+  });
+
+  it('says nothing of a fax whose request Telnyx answered 500: the sweeper finds out', async () => {
+    telnyx.answerNext({
+      status: 500,
+      body: { errors: [{ code: '10000', title: 'Internal error' }] },
+    });
+    await deliver({
+      to: ['+13125550005@fax.example.com'],
+      attachments: [{ filename: 'a.pdf', content: await makePdf(1) }],
+    });
+    expect(faxRequests()).toHaveLength(1);
+    expect(await emailsTo('alice@example.com')).toEqual([]);
   });
 });

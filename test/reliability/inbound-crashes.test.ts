@@ -1,6 +1,7 @@
 // The inbound path stopped at every step in turn (a Lambda that dies, or a call that fails), then
 // run again on the same SES event as AWS's retry would, against S3, DynamoDB and SES stand-ins and
-// a local Telnyx. Nothing may be faxed twice and nothing may end without the sender hearing of it.
+// a local Telnyx. What it queued is then dispatched, as the dispatch function would, message by
+// message. Nothing may be faxed twice and nothing may end without the sender hearing of it.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -11,9 +12,11 @@ import { DynamoDbLedger } from '../../functions/adapters/dynamodb-ledger';
 import { S3Store } from '../../functions/adapters/s3-store';
 import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { TelnyxClient } from '../../functions/adapters/telnyx-client';
+import { dispatchFax } from '../../functions/core/dispatch/dispatch-fax';
 import { emailIdentity } from '../../functions/core/inbound/email-identity';
 import { type InboundDeps, processInbound } from '../../functions/core/inbound/process-inbound';
 import { formatForSender } from '../../functions/core/inbound/recipients/number-format';
+import type { CallLeases } from '../../functions/core/shared/ports';
 import { zoneResolver } from '../../local/dns-zone';
 import { localS3Client } from '../../local/stand-ins';
 import { startFakeTelnyx } from '../support/fake-telnyx';
@@ -25,6 +28,7 @@ import {
   receivedMail,
   SENDER,
 } from '../support/inbound-harness';
+import { DISPATCH_SETTINGS, RecordingQueue } from '../support/memory-dispatch';
 import { recordingLog } from '../support/memory-ports';
 import { localClientConfig, TEST_BUCKET, TEST_TABLE, useStandIns } from '../support/stand-ins';
 import { CLIENT_STATE_SECRET } from '../support/telnyx-events';
@@ -33,6 +37,8 @@ const standIns = useStandIns();
 let telnyx: Awaited<ReturnType<typeof startFakeTelnyx>>;
 let s3: S3Client;
 let plain: InboundDeps;
+let fax: TelnyxClient;
+const queue = new RecordingQueue();
 let now = new Date('2026-11-27T10:00:00Z');
 
 interface Scenario {
@@ -103,13 +109,31 @@ function wrapped(plan: FaultPlan): InboundDeps {
     mail: plan.wrap('mail', plain.mail),
     media: plan.wrap('media', plain.media),
     ledger: plan.wrap('ledger', plain.ledger),
-    fax: plan.wrap('fax', plain.fax),
+    queue: plan.wrap('queue', plain.queue),
     mailer: plan.wrap('mailer', plain.mailer),
   };
 }
 
+// Telnyx here sends no webhooks, so no fax would give its line back: every call gets one.
+const freeLines: CallLeases = {
+  acquire: async () => 'acquired',
+  renew: async () => {},
+  release: async () => {},
+  held: async () => [],
+};
+
+/** Each message queued since the last call, dispatched as the dispatch function would. */
+async function dispatchQueued() {
+  const deps = { ...plain, fax, leases: freeLines, queue, random: () => 0.5 };
+  const secret = { clientStateSecret: async () => CLIENT_STATE_SECRET };
+  for (const { message } of queue.messages.splice(0)) {
+    await dispatchFax(message, DISPATCH_SETTINGS, { ...deps, ...secret });
+  }
+}
+
 /** What the sender and the fax lines ended with for one message. */
 async function judge(messageId: string, scenario: Scenario) {
+  await dispatchQueued();
   // The document of an email is stored under the email's identity, which the media URL names.
   const document = emailIdentity(messageId, SENDER, `<${messageId}@example.com>`);
   const faxes = telnyx.requests
@@ -149,18 +173,18 @@ beforeAll(async () => {
       table: TEST_TABLE,
       client: new DynamoDBClient(localClientConfig(standIns().endpoints.dynamodb)),
     }),
-    fax: new TelnyxClient({
-      apiUrl: telnyx.url,
-      apiKey: staticApiKey('KEY-test'),
-      responseTimeoutMs: 2_000,
-      sleep: async () => {},
-    }),
+    queue,
     mailer: new SesMailer({ client: new SESClient(localClientConfig(standIns().endpoints.ses)) }),
     clock: () => now,
     log: recordingLog(),
     resolver: zoneResolver({}),
-    clientStateSecret: async () => CLIENT_STATE_SECRET,
   };
+  fax = new TelnyxClient({
+    apiUrl: telnyx.url,
+    apiKey: staticApiKey('KEY-test'),
+    responseTimeoutMs: 2_000,
+    sleep: async () => {},
+  });
 });
 
 afterAll(async () => {
@@ -215,7 +239,7 @@ describe.each(SCENARIOS)('inbound, $name: stopped at each step, then retried', (
   it('the clean run takes the expected steps', () => {
     expect(steps[0]).toBe('mail.openRawMail');
     if (scenario.attach) {
-      expect(steps.filter((s) => s === 'fax.sendFax')).toHaveLength(scenario.numbers.length);
+      expect(steps.filter((s) => s === 'queue.enqueue')).toHaveLength(scenario.numbers.length);
     }
     expect(steps.includes('mailer.send')).toBe(scenario.noticeExpected);
   });
@@ -284,7 +308,7 @@ describe('inbound, AWS throttling: the run fails so that AWS retries, and the re
     return { errors, verdict };
   }
 
-  it.each(['ledger.getJob', 'ledger.claimFax', 'ledger.advance', 'ledger.claimNotice'])(
+  it.each(['ledger.getJob', 'ledger.claimFax', 'ledger.claimNotice'])(
     'DynamoDB throttles %s: the run fails, the retry finishes the job',
     async (call) => {
       const { errors, verdict } = await deliverUntilDone((run) =>
@@ -302,19 +326,19 @@ describe('inbound, AWS throttling: the run fails so that AWS retries, and the re
     },
   );
 
-  it('DynamoDB throttles the write of the fax id after Telnyx took the fax: reported, not resent', async () => {
+  it('SQS throttles the queueing of a fax: the run fails, the retry queues it, one fax', async () => {
     const { errors, verdict } = await deliverUntilDone((run) =>
       run === 1
         ? {
-            call: 'ledger.advance',
+            call: 'queue.enqueue',
             when: 'before',
             mode: 'fail',
-            error: () => throttled('ProvisionedThroughputExceededException'),
+            error: () => throttled('Throttling'),
           }
         : undefined,
     );
-    expect(errors).toHaveLength(1);
-    expect(verdict).toMatchObject({ duplicateFaxes: 0, lost: 0, notices: 1 });
+    expect(errors).toEqual(['Throttling']);
+    expect(verdict).toEqual({ duplicateFaxes: 0, lost: 0, notices: 1, notTo: 0 });
   });
 
   it('SES throttles the notice: the run fails, the retry sends it once', async () => {

@@ -1,8 +1,10 @@
 // Faxes carry health data, and file names, subjects and bodies name patients. Logs are kept for
 // weeks and read by operators who may not see documents: every line a whole run logs (the core's
 // and the edge's, fields included) carries ids, counts, sizes and codes, never such content.
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makePdf } from '../../fixtures/documents';
+import { MemoryCallLeases } from '../../functions/adapters/memory-call-leases';
 import { noCounters, type Observability } from '../../functions/adapters/observability';
 import type { InboundOutcome } from '../../functions/core/inbound/process-inbound';
 import type { FaxRequest } from '../../functions/core/shared/ports';
@@ -21,6 +23,7 @@ import {
   memoryDeps,
   runInbound,
 } from '../support/inbound-harness';
+import { RecordingQueue } from '../support/memory-dispatch';
 import { type LogEntry, recordingLog } from '../support/memory-ports';
 import { createTestSigner } from '../support/signature-vectors';
 import { CLIENT_STATE_SECRET, faxEventBody } from '../support/telnyx-events';
@@ -55,7 +58,7 @@ async function mail(
   settings: { maxPages?: number } = {},
 ): Promise<{ outcome: InboundOutcome; deps: MemoryDeps; entries: LogEntry[] }> {
   const { entries, log, observability } = recorder();
-  const deps = { ...memoryDeps(), log };
+  const deps = memoryDeps(undefined, log);
   const raw = await composeMail({ from: FROM, subject: SUBJECT, text: BODY, attachments });
   const { outcome } = await runInbound(raw, {
     recipients: NUMBERS.map(faxAddress),
@@ -121,14 +124,20 @@ describe('logs of whole runs, for an email that names a patient everywhere', () 
         attachFailedDocument: true,
         transmissionReport: 'on',
         retentionDays: 7,
+        channels: 2,
+        retry: { attempts: 1, delaySeconds: 300 },
       },
       ledger: faxed.deps.ledger,
+      leases: new MemoryCallLeases(),
+      queue: new RecordingQueue(),
+      random: () => 0.5,
       mailer: faxed.deps.mailer,
       media: faxed.deps.media,
       clock: () => now,
       log,
       publicKey: webhookPublicKey(signer.publicKey),
       clientStateSecret: async () => CLIENT_STATE_SECRET,
+      faxIn: { enqueue: async () => {} },
     };
     const [first, second] = faxed.deps.fax.requests as [FaxRequest, FaxRequest];
     const event = (request: FaxRequest, faxId: string, type: string, extra = {}) =>

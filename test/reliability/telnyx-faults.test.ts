@@ -1,5 +1,6 @@
-// Telnyx busy, broken or silent, on real sockets: the inbound path retries only requests that
-// certainly did not reach Telnyx, waits a bounded time, and tells the sender how each number ended.
+// Telnyx busy, broken or silent, on real sockets: the dispatch asks again only when Telnyx
+// certainly took nothing, waits as long as it is told, and never posts a fax twice; the sender
+// hears how each number ended (a fax of unknown fate is the sweeper's to find: sweep-faxes.test).
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,13 +8,7 @@ import { makePdf } from '../../fixtures/documents';
 import { staticApiKey } from '../../functions/adapters/api-key';
 import { TelnyxClient } from '../../functions/adapters/telnyx-client';
 import { accepted, type FakeAnswer, startFakeTelnyx } from '../support/fake-telnyx';
-import {
-  composeMail,
-  faxAddress,
-  memoryDeps,
-  runInbound,
-  SENDER,
-} from '../support/inbound-harness';
+import { composeMail, faxAddress, runInbound, SENDER, withFax } from '../support/inbound-harness';
 
 let telnyx: Awaited<ReturnType<typeof startFakeTelnyx>>;
 let pdf: Buffer;
@@ -34,23 +29,32 @@ function client(apiUrl: string) {
   });
 }
 
-/** Sends one email to `numbers` through Telnyx at `apiUrl`; returns the outcome and the notice. */
-async function send(numbers: string[], apiUrl = telnyx.url) {
-  const deps = { ...memoryDeps(), fax: client(apiUrl) };
+/**
+ * Sends one email to `numbers`; the dispatch takes each queued fax to Telnyx at `apiUrl`, and any
+ * message it puts back to wait is dispatched again at once, `redeliveries` times at most. Returns
+ * the jobs, the waits and the emails the sender got (the notice, and the result emails).
+ */
+async function send(numbers: string[], apiUrl = telnyx.url, redeliveries = 0) {
+  const deps = withFax(client(apiUrl));
   const raw = await composeMail({
     to: numbers.map(faxAddress),
     attachments: [{ filename: 'referral.pdf', content: pdf }],
   });
-  const { outcome } = await runInbound(raw, {
-    recipients: numbers.map(faxAddress),
-    deps,
-  });
+  const { outcome } = await runInbound(raw, { recipients: numbers.map(faxAddress), deps });
+  const waits: number[] = [];
+  for (let n = 0; n < redeliveries; n++) {
+    const waiting = deps.queue.messages.filter((m) => m.delaySeconds > 0).splice(0);
+    deps.queue.messages.length = 0;
+    for (const { message, delaySeconds } of waiting) {
+      waits.push(delaySeconds);
+      await deps.queue.enqueue(message, 0);
+    }
+  }
   await deps.fax.close();
-  const notices = deps.mailer.sent;
-  expect(notices.every((n) => n.to === SENDER)).toBe(true);
-  expect(notices.length).toBeLessThanOrEqual(1);
+  const emails = deps.mailer.sent;
+  expect(emails.every((n) => n.to === SENDER)).toBe(true);
   const jobs = [...deps.ledger.jobs.values()];
-  return { outcome, notice: notices[0]?.text ?? '', jobs };
+  return { outcome, emails: emails.map((e) => e.text), jobs, waits, queue: deps.queue };
 }
 
 /** A TCP server that resets every connection before reading a byte of the request. */
@@ -107,123 +111,103 @@ const posts = () => {
 };
 
 describe('Telnyx faults during the fax request', () => {
-  it('429 with Retry-After: waits as told, tries again, and the fax goes once', async () => {
+  it('429 with Retry-After: the fax waits as told, not counted, and goes once', async () => {
     tally.faults += 1;
     telnyx.answerNext(busy(429, '2'), accepted('fax-after-429'));
-    const { outcome, notice } = await send(['+13125551234']);
+    const { jobs, waits, emails } = await send(['+13125551234'], telnyx.url, 1);
     expect(posts()).toBe(2);
-    expect(sleeps).toEqual([2000]);
-    expect(outcome).toMatchObject({
-      kind: 'faxed',
-      results: [{ kind: 'queued', faxId: 'fax-after-429' }],
-    });
-    expect(notice).toBe('');
+    expect(waits).toEqual([2]);
+    expect(sleeps).toEqual([]);
+    expect(jobs[0]).toMatchObject({ status: 'queued', faxId: 'fax-after-429', dialledAttempt: 1 });
+    expect(jobs[0]?.dials).toBeUndefined();
+    expect(emails).toEqual([]);
   });
 
-  it('503 with a Retry-After date far off: the wait is capped, then the fax goes once', async () => {
+  it('429 with a reset an hour off: not asked again before the reset (waits chained by 15 minutes)', async () => {
     tally.faults += 1;
     const later = new Date(Date.now() + 3_600_000).toUTCString();
-    telnyx.answerNext(busy(503, later), accepted('fax-after-503'));
-    const { outcome } = await send(['+13125551234']);
-    expect(posts()).toBe(2);
-    expect(sleeps).toEqual([10_000]);
-    expect(outcome).toMatchObject({ results: [{ kind: 'queued', faxId: 'fax-after-503' }] });
+    telnyx.answerNext(busy(429, later), accepted('fax-after-429-later'));
+    const { jobs, waits, queue } = await send(['+13125551234'], telnyx.url, 2);
+    expect(posts()).toBe(1);
+    expect(waits).toEqual([900, 900]);
+    expect(queue.messages.at(-1)?.message.notBefore).toBeDefined();
+    expect(jobs[0]).toMatchObject({ status: 'claimed' });
+    expect(jobs[0]?.dialledAttempt).toBeUndefined();
   });
 
-  it('429 on every try: gives up after 3 tries and tells the sender nothing was sent', async () => {
-    tally.faults += 3;
-    telnyx.answerNext(busy(429, '1'), busy(429, '1'), busy(429, '1'), accepted('never'));
-    const { notice, jobs } = await send(['+13125551234']);
-    expect(posts()).toBe(3);
-    expect(sleeps).toEqual([1000, 1000]);
-    expect(jobs[0]).toMatchObject({
-      status: 'not_sent',
-      note: 'busy: 429 Too Many Requests, 3 tries',
-    });
-    expect(notice).toContain(
-      '(312) 555-1234: not sent, because the fax service was too busy to take it. Nothing reached this number. Please send the email again in a few minutes.',
-    );
+  it('503: its fate unknown, never posted again (a gateway may answer it after Telnyx took the fax)', async () => {
+    tally.faults += 1;
+    telnyx.answerNext(busy(503, '1'), accepted('never'));
+    const { jobs, emails } = await send(['+13125551234'], telnyx.url, 1);
+    expect(posts()).toBe(1);
+    expect(jobs[0]).toMatchObject({ status: 'unknown' });
+    expect(emails).toEqual([]);
   });
 
-  it('500: never sent again (Telnyx may have taken it), and the sender is told to check', async () => {
+  it('500: never sent again (Telnyx may have taken it), and nothing said until the sweeper knows', async () => {
     tally.faults += 1;
     telnyx.answerNext({ status: 500, body: { errors: [{ title: 'Internal error' }] } });
-    const { notice, jobs } = await send(['+13125551234']);
+    const { emails, jobs, queue } = await send(['+13125551234'], telnyx.url, 1);
     expect(posts()).toBe(1);
-    expect(sleeps).toEqual([]);
     expect(jobs[0]).toMatchObject({
       status: 'unknown',
       note: 'server_error: 500 Internal Server Error',
     });
-    expect(notice).toContain(
-      '(312) 555-1234: we could not confirm that the fax service took this fax, because the fax service reported an error of its own.',
-    );
-    expect(notice).toContain('so that it is not faxed twice');
-    expect(notice.split('\n\n')[0]).toBe('We could not confirm that your fax was sent');
+    expect(queue.messages).toEqual([]);
+    expect(emails).toEqual([]);
   });
 
-  it('no answer after the request was sent: one request, reported as unconfirmed', async () => {
+  it.each([
+    ['no answer after the request was sent', { hang: true }, 'timeout'],
+    ['connection dropped after the request was read', { destroy: true }, 'connection_broken'],
+  ] as const)('%s: one request, its fate unknown, never resent', async (_name, answer, code) => {
     tally.faults += 1;
-    telnyx.answerNext({ hang: true });
-    const { notice, jobs } = await send(['+13125551234']);
+    telnyx.answerNext(answer);
+    const { jobs, emails } = await send(['+13125551234'], telnyx.url, 1);
     expect(posts()).toBe(1);
-    expect(jobs[0]).toMatchObject({ status: 'unknown' });
-    expect(notice).toContain('(312) 555-1234: we could not confirm that the fax service took');
-    expect(notice).toContain('took this fax, because the fax service did not answer in time.');
+    expect(jobs[0]).toMatchObject({ status: 'unknown', note: expect.stringMatching(`^${code}: `) });
+    expect(emails).toEqual([]);
   });
 
-  it('connection dropped after the request was read: one request, reported as unconfirmed', async () => {
-    tally.faults += 1;
-    telnyx.answerNext({ destroy: true });
-    const { notice, jobs } = await send(['+13125551234']);
-    expect(posts()).toBe(1);
-    expect(jobs[0]).toMatchObject({ status: 'unknown' });
-    expect(notice).toContain('took this fax, because the connection to the fax service broke.');
-  });
-
-  it('connection reset before the request is read: not retried blind, reported as unconfirmed', async () => {
+  it('connection reset before the request is read: not retried blind, its fate unknown', async () => {
     // The client cannot tell a reset before its bytes left from one after: it never guesses.
     const reset = await startResetServer();
     try {
       tally.faults += 1;
-      const { notice, jobs } = await send(['+13125551234'], reset.url);
+      const { jobs } = await send(['+13125551234'], reset.url, 1);
       expect(reset.connections()).toBe(1);
       tally.requests += reset.connections();
       expect(jobs[0]).toMatchObject({ status: 'unknown' });
-      expect(notice).toContain('(312) 555-1234: we could not confirm that the fax service took');
     } finally {
       await reset.stop();
     }
   });
 
-  it('connection refused: certainly not sent, so retried (bounded), then reported as not sent', async () => {
+  it('connection refused: certainly not sent, so retried (bounded), then the sender told', async () => {
     tally.faults += 3;
-    const { notice, jobs } = await send(['+13125551234'], await closedPortUrl());
+    const { emails, jobs } = await send(['+13125551234'], await closedPortUrl());
     expect(sleeps).toEqual([1000, 2000]);
     expect(jobs[0]).toMatchObject({
       status: 'not_sent',
       note: 'unreachable: ECONNREFUSED, 3 tries',
     });
-    expect(notice).toContain(
-      '(312) 555-1234: not sent, because the fax service could not be reached. Nothing reached this number. Please send the email again in a few minutes.',
+    expect(emails).toHaveLength(1);
+    expect(emails[0]).toContain(
+      'The fax service could not be reached. Nothing was faxed to this number.',
     );
   });
 
-  it('each number of one email ends on its own: busy then sent, 500, and silence', async () => {
+  it('each number of one email ends on its own: throttled then sent, 500, and silence', async () => {
     tally.faults += 3;
-    telnyx.answerNext(busy(429, '1'), accepted('fax-ok'), { status: 500 }, { hang: true });
-    const { outcome, notice } = await send(['+13125551234', '+13125551299', '+13125551300']);
+    telnyx.answerNext(busy(429, '1'), { status: 500 }, { hang: true }, accepted('fax-ok'));
+    const { jobs } = await send(['+13125551234', '+13125551299', '+13125551300'], telnyx.url, 1);
     expect(posts()).toBe(4);
-    expect(outcome).toMatchObject({
-      kind: 'faxed',
-      results: [
-        { kind: 'queued', e164: '+13125551234', faxId: 'fax-ok' },
-        { kind: 'unknown', e164: '+13125551299' },
-        { kind: 'unknown', e164: '+13125551300' },
-      ],
-      noticeSent: true,
+    const byNumber = Object.fromEntries(jobs.map((j) => [j.recipient, j.status]));
+    expect(byNumber).toEqual({
+      '+13125551234': 'queued',
+      '+13125551299': 'unknown',
+      '+13125551300': 'unknown',
     });
-    expect(notice).toContain('Your fax is being sent to 1 of 3 numbers');
   });
 });
 
@@ -235,16 +219,17 @@ describe('Telnyx refusing the API key', () => {
         status,
         body: { errors: [{ code: '10009', title: 'Authentication failed' }] },
       });
-      const { notice, jobs } = await send(['+13125551234']);
+      const { emails, jobs } = await send(['+13125551234']);
       expect(posts()).toBe(1);
       expect(jobs[0]).toMatchObject({
         status: 'not_sent',
         note: expect.stringMatching(/^api_key_refused: /),
       });
-      expect(notice).toContain(
-        "(312) 555-1234: not sent, because the fax service refused this bridge's API key. Nothing reached this number. This is for your fax administrator to fix: please forward this email to them.",
+      expect(emails).toHaveLength(1);
+      expect(emails[0]).toContain(
+        "The fax service refused this bridge's API key. Nothing was faxed to this number.",
       );
-      expect(notice).not.toMatch(/send(ing)? the email again|few minutes/i);
+      expect(emails[0]).toContain('This is for your fax administrator to fix');
     },
   );
 });

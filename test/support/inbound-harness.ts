@@ -11,6 +11,7 @@ import {
 } from '../../functions/core/inbound/process-inbound';
 import type { FaxApi, FaxRequest, FaxSendResult } from '../../functions/core/shared/ports';
 import { zoneResolver } from '../../local/dns-zone';
+import { ImmediateDispatch } from './memory-dispatch';
 import {
   MemoryLedger,
   MemoryMailStore,
@@ -32,11 +33,9 @@ export function inboundSettings(overrides: Partial<InboundSettings> = {}): Inbou
     requireSenderAuth: true,
     defaultCountry: 'US',
     allowedCountries: ['US'],
-    telnyx: { connectionId: '234423', fromNumber: '+13125790015' },
-    webhookUrl: 'https://hooks.example.com/webhooks/telnyx',
+    telnyx: { fromNumber: '+13125790015' },
     noticeFrom: NOTICE_FROM,
     noticeTimeZone: 'UTC',
-    mediaUrlTtlSeconds: 900,
     maxRecipients: 10,
     maxPages: 100,
     pageSize: 'letter',
@@ -90,24 +89,39 @@ export type MemoryDeps<Fax extends FaxApi = RecordingFaxApi> = InboundDeps & {
   mail: MemoryMailStore;
   media: MemoryMediaStore;
   ledger: MemoryLedger;
+  /** Where the dispatch sends each fax the inbound core queues. */
   fax: Fax;
+  queue: ImmediateDispatch;
   mailer: RecordingMailer;
   log: ReturnType<typeof recordingLog>;
 };
 
-export function memoryDeps(answer?: (request: FaxRequest) => FaxSendResult): MemoryDeps {
-  return {
+export function memoryDeps(
+  answer?: (request: FaxRequest) => FaxSendResult,
+  log = recordingLog(),
+): MemoryDeps {
+  return withFax(new RecordingFaxApi(answer), log);
+}
+
+/**
+ * The in-memory collaborators, with the inbound core's queue dispatching to `fax`; the inbound
+ * core and the dispatch log to `log`.
+ */
+export function withFax<Fax extends FaxApi>(fax: Fax, log = recordingLog()): MemoryDeps<Fax> {
+  const deps = {
     mail: new MemoryMailStore(),
     media: new MemoryMediaStore(),
     ledger: new MemoryLedger(),
-    fax: new RecordingFaxApi(answer),
+    fax,
+    queue: new ImmediateDispatch(),
     mailer: new RecordingMailer(),
     clock: () => new Date('2026-11-27T10:00:05Z'),
-    log: recordingLog(),
+    log,
     // No domain has DKIM keys until a test adds them (test/support/dkim-mail.ts).
     resolver: zoneResolver({}),
-    clientStateSecret: async () => CLIENT_STATE_SECRET,
   };
+  deps.queue.connect({ ...deps, clientStateSecret: async () => CLIENT_STATE_SECRET });
+  return deps;
 }
 
 let counter = 0;

@@ -3,6 +3,8 @@
 import { Readable } from 'node:stream';
 import type {
   FaxApi,
+  FaxListing,
+  FaxLookup,
   FaxRequest,
   FaxSendResult,
   Log,
@@ -10,6 +12,7 @@ import type {
   MailStore,
   MediaStore,
   OutgoingEmail,
+  TelnyxFax,
 } from '../../functions/core/shared/ports';
 
 export { MemoryLedger } from '../../functions/adapters/memory-ledger';
@@ -51,6 +54,8 @@ export class RecordingMailer implements Mailer {
 /** Accepts every fax with a fresh id, or answers what `answer` says. */
 export class RecordingFaxApi implements FaxApi {
   readonly requests: FaxRequest[] = [];
+  /** What Telnyx knows: `getFax` and `listFaxes` answer from these. */
+  readonly faxes: TelnyxFax[] = [];
   private counter = 0;
 
   constructor(private readonly answer?: (request: FaxRequest) => FaxSendResult) {}
@@ -58,6 +63,19 @@ export class RecordingFaxApi implements FaxApi {
   async sendFax(request: FaxRequest): Promise<FaxSendResult> {
     this.requests.push(request);
     return this.answer?.(request) ?? { kind: 'accepted', faxId: `fax-${++this.counter}` };
+  }
+
+  async getFax(faxId: string): Promise<FaxLookup> {
+    const fax = this.faxes.find((f) => f.id === faxId);
+    return fax ? { kind: 'found', fax: { ...fax } } : { kind: 'not_found' };
+  }
+
+  async listFaxes(query: { to: string; createdSince: Date }): Promise<FaxListing> {
+    const since = query.createdSince.getTime();
+    const faxes = this.faxes.filter(
+      (f) => f.to === query.to && (f.createdAt === undefined || Date.parse(f.createdAt) >= since),
+    );
+    return { kind: 'listed', faxes: faxes.map((f) => ({ ...f })) };
   }
 }
 

@@ -23,13 +23,15 @@ export async function reserveDailyCaps(
   settings: Pick<InboundSettings, 'dailyCaps' | 'noticeTimeZone'>,
   deps: { ledger: Pick<Ledger, 'reserveDailyQuota'>; clock: Clock },
 ): Promise<DailyCapCheck> {
-  // A redelivery's numbers that were claimed before were counted then.
+  // A redelivery's numbers that were claimed before were counted then; a copy running at the same
+  // time sees none claimed yet, and the ledger counts its identity once.
   const newNumbers = priorJobs.filter((job) => job === undefined).length;
   if (newNumbers === 0) return { kind: 'within' };
   const now = deps.clock();
   const timeZone = settings.noticeTimeZone;
   const request = quotaRequest({
     sender: plan.email.context.sender,
+    emailId: plan.email.identity,
     newNumbers,
     documentPages,
     now,

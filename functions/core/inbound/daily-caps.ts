@@ -39,6 +39,8 @@ export function dayResetsAt(moment: Date, timeZone: string): Date {
 
 export interface EmailQuota {
   sender: string;
+  /** The email's identity: its copies count once a day, however many deliveries reach the ledger. */
+  emailId: string;
   /** Numbers this delivery would fax: those no earlier delivery claimed. */
   newNumbers: number;
   /** Pages of the one document every number is sent. */
@@ -54,6 +56,7 @@ export function quotaRequest(email: EmailQuota): QuotaRequest {
   return {
     day: localDay(email.now, email.timeZone),
     sender: email.sender,
+    emailId: email.emailId,
     faxes: email.newNumbers,
     pages: email.newNumbers * email.documentPages,
     limits: email.limits,

@@ -1,6 +1,5 @@
-// The ledger job claimed for each number of an email, and the request Telnyx is sent for it.
-import { encodeClientState, FIRST_ATTEMPT } from '../shared/client-state';
-import type { FaxQuality, FaxRequest, JobKey, NewFaxJob, NumberDisplay } from '../shared/ports';
+// The ledger job claimed for each number of an email.
+import type { JobKey, NewFaxJob, NumberDisplay } from '../shared/ports';
 import type { EmailFacts } from './plan';
 import type { InboundSettings } from './process-inbound';
 import { formatForPeople, formatNational, isDomestic } from './recipients/number-format';
@@ -70,23 +69,5 @@ export function jobFacts(
     },
     emailFaxNumbers,
     faxAddress: faxDomain ? `${number.e164}@${faxDomain}` : undefined,
-  };
-}
-
-export function faxRequest(
-  key: JobKey,
-  mediaUrl: string,
-  quality: FaxQuality,
-  settings: Pick<InboundSettings, 'telnyx' | 'webhookUrl'>,
-  clientStateSecret: string,
-): FaxRequest {
-  return {
-    connectionId: settings.telnyx.connectionId,
-    from: settings.telnyx.fromNumber,
-    to: key.recipient,
-    mediaUrl,
-    quality,
-    webhookUrl: settings.webhookUrl,
-    clientState: encodeClientState(key, FIRST_ATTEMPT, clientStateSecret),
   };
 }

@@ -32,6 +32,7 @@ export interface FaxPlan {
   problems: RecipientResult[];
   document: DocumentOptions;
   quality: FaxQuality;
+  retry: boolean;
 }
 
 export type InboundPlan =
@@ -61,6 +62,7 @@ export function planFax(
       cover: cover ? coverSheet(cover, parsed, numbers, settings) : false,
     },
     quality: tags.quality,
+    retry: tags.retry,
   };
 }
 

@@ -1,8 +1,8 @@
 import { sendNoticeOnce } from '../shared/notice-once';
 import type {
   Clock,
+  DispatchQueue,
   DnsResolver,
-  FaxApi,
   FaxJob,
   Ledger,
   Log,
@@ -23,7 +23,7 @@ import {
 import { reserveDailyCaps } from './daily-cap-reservation';
 import { buildFaxDocument, type FaxDocument } from './document/build-document';
 import { noticeId } from './email-identity';
-import { faxJob, faxRequest, jobFacts, jobKey } from './fax-plan';
+import { faxJob, jobFacts, jobKey } from './fax-plan';
 import { type RecipientResult, recipientsNotice, refusalNotice } from './inbound-notice';
 import { verifyDkim } from './mail/dkim';
 import { readHeaderBlock } from './mail/header-block';
@@ -39,7 +39,6 @@ import {
 } from './plan';
 import type { FaxNumber } from './recipients/recipients';
 import type { Refusal } from './refusals';
-import { resultOfExisting, resultOfSend, statusChangeFor } from './send-outcome';
 import type { SesVerdicts } from './sender-policy';
 
 /** What SES tells us about a received message (the Lambda action event, minus the body). */
@@ -58,14 +57,13 @@ export interface InboundDeps {
   mail: MailStore;
   media: MediaStore;
   ledger: Ledger;
-  fax: FaxApi;
+  /** Where each claimed fax waits for the dispatch. */
+  queue: DispatchQueue;
   mailer: Mailer;
   clock: Clock;
   log: Log;
   /** Answers the DKIM key lookups. */
   resolver: DnsResolver;
-  /** The key each fax's client_state is signed with (shared/client-state). */
-  clientStateSecret: () => Promise<string>;
 }
 
 /** What the inbound flow is told; the wiring gives it no more than this. */
@@ -75,8 +73,8 @@ export interface InboundSettings {
   requireSenderAuth: boolean;
   defaultCountry: string;
   allowedCountries: string[];
-  telnyx: { connectionId: string; fromNumber: string };
-  webhookUrl: string;
+  /** FAX_FROM_NUMBER, shown on the cover sheet and in the result email. */
+  telnyx: { fromNumber: string };
   /** The notices' From: an address, with a display name or without. */
   noticeFrom: string;
   noticeTimeZone: string;
@@ -84,7 +82,6 @@ export interface InboundSettings {
   adminContact?: string;
   /** What the cover sheet says of the bridge's side: COVER_ORGANISATION, COVER_PHONE, COVER_NOTICE. */
   cover?: { organisation?: string; phone?: string; notice?: string };
-  mediaUrlTtlSeconds: number;
   maxRecipients: number;
   maxPages: number;
   pageSize: 'letter' | 'a4';
@@ -237,59 +234,48 @@ async function sendFaxes(
   deps: InboundDeps,
 ): Promise<RecipientResult[]> {
   // A redelivered email whose faxes were all claimed needs no new document.
-  let url: string | undefined;
+  let stored = false;
   const results: RecipientResult[] = [];
   for (const [i, number] of plan.numbers.entries()) {
     const prior = existing[i];
-    if (prior) {
-      results.push(resultOfExisting(prior));
-      continue;
+    if (!prior && !stored) {
+      await deps.media.putDocument(plan.email.identity, document.pdf);
+      stored = true;
     }
-    url ??= await storeDocument(plan.email.identity, document.pdf, settings, deps);
-    const sending = { pages: document.pages, files: document.files, url };
-    results.push(await sendFax(plan, number, sending, settings, deps));
+    const job = prior ?? (await claim(plan, number, document, settings, deps));
+    // Queued again while it waits for its first dial: a run that stopped between the claim and
+    // the queue left it there. The dispatch dials an attempt once, however often it is queued.
+    if (job.status === 'claimed' && (job.attempt ?? 1) === 1 && job.dialledAttempt === undefined) {
+      await deps.queue.enqueue({ ...jobKey(plan.email, number), attempt: 1 }, 0);
+    }
+    results.push({ kind: 'queued', e164: number.e164, faxId: job.faxId });
   }
+  deps.log.info('faxes queued', { messageId: plan.email.sesMessageId, faxes: results.length });
   return results;
 }
 
-async function storeDocument(
-  key: string,
-  pdf: Uint8Array,
-  settings: InboundSettings,
-  deps: InboundDeps,
-) {
-  await deps.media.putDocument(key, pdf);
-  return deps.media.documentUrl(key, settings.mediaUrlTtlSeconds);
-}
-
-/** Claims the job, asks Telnyx, and records its answer: never twice for one number. */
-async function sendFax(
+/** Claims the job for one number: the job an earlier delivery claimed stands instead. */
+async function claim(
   plan: FaxPlan,
   number: FaxNumber,
-  document: { pages: number; files: FaxDocument['files']; url: string },
+  document: FaxDocument,
   settings: InboundSettings,
   deps: InboundDeps,
-): Promise<RecipientResult> {
+): Promise<FaxJob> {
   const job = {
     ...faxJob(plan.email, number, document.pages, deps.clock(), settings.retentionDays),
     ...jobFacts(number, document, plan.numbers.length, settings),
+    quality: plan.quality,
+    ...(plan.retry ? {} : { noRetry: true }),
   };
-  // Read before the claim: when it cannot be read, the retry finds no job stuck unsent.
-  const secret = await deps.clientStateSecret();
-  const claim = await deps.ledger.claimFax(job);
-  if (!claim.claimed) return resultOfExisting(claim.existing);
-  const key = jobKey(plan.email, number);
-  const request = faxRequest(key, document.url, plan.quality, settings, secret);
-  const sent = await deps.fax.sendFax(request);
-  deps.log.info('fax request answered', {
-    messageId: plan.email.sesMessageId,
-    recipient: number.e164,
-    result: sent.kind,
-    code: sent.kind === 'accepted' ? undefined : sent.code,
-    faxId: sent.kind === 'accepted' ? sent.faxId : undefined,
-  });
-  await deps.ledger.advance(key, statusChangeFor(sent, deps.clock().toISOString()));
-  return resultOfSend(number.e164, sent);
+  const claimed = await deps.ledger.claimFax(job);
+  if (!claimed.claimed) return claimed.existing;
+  return {
+    ...job,
+    status: 'claimed',
+    statusTimes: { claimed: job.createdAt },
+    updatedAt: job.createdAt,
+  };
 }
 
 async function refuse(

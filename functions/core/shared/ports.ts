@@ -60,6 +60,10 @@ export interface NewFaxJob extends JobKey {
   mediaKey: string;
   /** Pages in the document we built. */
   documentPages: number;
+  /** `[no retry]` in the subject: dialled once, whatever the failure. */
+  noRetry?: boolean;
+  /** The quality the subject asked for; jobs of earlier versions lack it (`high`). */
+  quality?: FaxQuality;
   createdAt: string;
   /** Epoch seconds after which DynamoDB may delete the item. */
   expiresAt: number;
@@ -78,8 +82,30 @@ export interface FaxContents {
   coverPage: boolean;
 }
 
+/** One dial that ended in a failure the bridge dialled again after. */
+export interface DialRecord {
+  attempt: number;
+  /** When the POST went to Telnyx, and when Telnyx said it failed. */
+  dialledAt: string;
+  endedAt: string;
+  faxId?: string;
+  failureReason?: string;
+  callDurationSecs?: number;
+  /** False for a failure that is no fault of the line (a channel limit): it uses up no attempt. */
+  counted: boolean;
+  /** When the next attempt may be dialled, so that a repeated event re-queues it for then. */
+  nextDialAt?: string;
+}
+
 export interface FaxJob extends NewFaxJob {
   status: FaxStatus;
+  /** The attempt the job is on, from 1; jobs of earlier versions lack it and are on attempt 1. */
+  attempt?: number;
+  /** The attempt whose POST was started: a queue message delivered twice never posts twice. */
+  dialledAttempt?: number;
+  dialledAt?: string;
+  /** The dials before this attempt, oldest first. */
+  dials?: DialRecord[];
   faxId?: string;
   /** ISO time each status was reached. */
   statusTimes: Partial<Record<FaxStatus, string>>;
@@ -96,6 +122,8 @@ export type NoticeClaim = 'claimed' | 'sent' | 'held';
 export type ClaimResult = { claimed: true } | { claimed: false; existing: FaxJob };
 
 export interface StatusChange {
+  /** The attempt the change is about; absent: attempt 1. A change about an earlier attempt is stale. */
+  attempt?: number;
   status: FaxStatus;
   at: string;
   faxId?: string;
@@ -115,6 +143,20 @@ export interface Ledger {
    * Returns the job after the change, or undefined when nothing changed (or no such job).
    */
   advance(key: JobKey, change: StatusChange): Promise<FaxJob | undefined>;
+
+  /**
+   * Claims the POST of `attempt`: only when the job is on that attempt, not yet answered
+   * (`claimed`) and no POST of it was started. Returns the job after the claim, or undefined.
+   */
+  claimDial(key: JobKey, attempt: number, at: string): Promise<FaxJob | undefined>;
+  /** Gives the claim back after an answer that says Telnyx took nothing (a 429). */
+  releaseDial(key: JobKey, attempt: number): Promise<void>;
+  /**
+   * Ends attempt `dial.attempt` (failed, about fax `dial.faxId` when it has one) and starts the
+   * next, `claimed` and undialled, only when the job is still on that attempt and not final.
+   * Returns the job after the change, or undefined when nothing changed.
+   */
+  startNextAttempt(key: JobKey, dial: DialRecord): Promise<FaxJob | undefined>;
 
   /**
    * Claims the right to send one notice (`noticeId` names it, e.g. `mail#<messageId>`):
@@ -150,7 +192,9 @@ export interface Ledger {
    * Counts `faxes` and `pages` against the sender's two counters and the bridge's page counter of
    * `day`, only when none would pass its limit; otherwise counts nothing and names the cap (the
    * sender's faxes, then the sender's pages, then the bridge's pages) with what it had used.
-   * Concurrent reservations never take a counter past its limit.
+   * Concurrent reservations never take a counter past its limit. An `emailId` counts at most once
+   * a day: a reservation that finds it counted is reserved again without counting, with the
+   * bridge's pages as they stand; a refused one records nothing, so a later one may count it.
    */
   reserveDailyQuota(request: QuotaRequest): Promise<QuotaReservation>;
 }
@@ -169,6 +213,8 @@ export interface QuotaRequest {
   day: string;
   /** The sender's address, lower case. */
   sender: string;
+  /** The email's identity (email-identity.ts): concurrent copies of one email count once. */
+  emailId: string;
   faxes: number;
   pages: number;
   limits: DailyLimits;
@@ -192,6 +238,8 @@ export interface FaxRequest {
   quality: FaxQuality;
   webhookUrl: string;
   clientState: string;
+  /** Absent: Telnyx's default (T.38 on). A protocol failure's retry turns it off. */
+  t38Enabled?: boolean;
 }
 
 /** Why Telnyx certainly did not take a fax: nothing reached the fax line. */
@@ -211,7 +259,7 @@ export type FaxUnknownCode =
   | 'timeout'
   /** The connection broke after the request may have left. */
   | 'connection_broken'
-  /** Telnyx answered 5xx. */
+  /** Telnyx answered 5xx (a 503 too: a gateway may answer it after Telnyx took the fax). */
   | 'server_error'
   /** Telnyx answered 2xx without a fax id. */
   | 'no_fax_id'
@@ -230,10 +278,148 @@ export type FaxSendResult =
   | { kind: 'refused'; code: 'invalid_request'; status: number; detail: string }
   | { kind: 'not_sent'; code: FaxNotSentCode; detail: string }
   /** The request may have reached Telnyx: never resend. */
-  | { kind: 'unknown'; code: FaxUnknownCode; detail: string };
+  | { kind: 'unknown'; code: FaxUnknownCode; detail: string }
+  /** Telnyx answered 429: it took nothing; ask again after `retryAfterSeconds`. */
+  | { kind: 'throttled'; retryAfterSeconds?: number; detail: string };
+
+/** A fax as `GET /v2/faxes/{id}` and `GET /v2/faxes` describe it. */
+export interface TelnyxFax {
+  id: string;
+  to: string;
+  /** Telnyx's status: queued, media.processed, sending, delivered, failed, … */
+  status: string;
+  clientState?: string;
+  failureReason?: string;
+  pageCount?: number;
+  callDurationSecs?: number;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export type FaxLookup =
+  | { kind: 'found'; fax: TelnyxFax }
+  | { kind: 'not_found' }
+  /** Telnyx could not be asked, or did not answer: ask again later. */
+  | { kind: 'unavailable'; detail: string };
+
+export type FaxListing =
+  | { kind: 'listed'; faxes: TelnyxFax[] }
+  | { kind: 'unavailable'; detail: string };
 
 export interface FaxApi {
   sendFax(request: FaxRequest): Promise<FaxSendResult>;
+  /** `GET /v2/faxes/{id}`. */
+  getFax(faxId: string): Promise<FaxLookup>;
+  /** `GET /v2/faxes?filter[to][eq]=…&filter[created_at][gte]=…`: faxes to `to` since `createdSince`. */
+  listFaxes(query: { to: string; createdSince: Date }): Promise<FaxListing>;
+}
+
+/** A lease on one of the account's call channels, and on its destination number. */
+export interface CallLease extends JobKey {
+  /** Epoch milliseconds: taken, and free for others after. */
+  since: number;
+  until: number;
+}
+
+export type LeaseResult = 'acquired' | 'number_busy' | 'no_channel';
+
+/**
+ * At most `channels` faxes in a call across the bridge, and one per destination number. A lease
+ * is held by a job (any of its attempts) and taken again by it at no cost; one whose `until`
+ * passed is free for others.
+ */
+export interface CallLeases {
+  acquire(job: JobKey, channels: number, now: Date, leaseSeconds: number): Promise<LeaseResult>;
+  /** Moves `until` on, for a fax Telnyx says is still in progress. */
+  renew(job: JobKey, channels: number, now: Date, leaseSeconds: number): Promise<void>;
+  release(job: JobKey, channels: number): Promise<void>;
+  /** The channel leases held now, expired ones included. */
+  held(channels: number): Promise<CallLease[]>;
+}
+
+/** A fax that arrived on one of the bridge's numbers, as the webhook read it from Telnyx. */
+export interface ReceivedFax {
+  faxId: string;
+  /** The caller's number (E.164 when Telnyx gives one) and the number it called. */
+  from: string;
+  to: string;
+  /** Telnyx's `caller_id` or name, when it gives one (not always a number). */
+  callerName?: string;
+  /** Where Telnyx serves the document for about 10 minutes (`media_url` or `original_media_url`). */
+  mediaUrl?: string;
+  pageCount?: number;
+  callDurationSecs?: number;
+  /** Telnyx's `partial_content`: the call ended before every page arrived. */
+  partial?: boolean;
+  /** ISO time Telnyx says it arrived. */
+  receivedAt?: string;
+}
+
+/** The fax-in queue's message: one received fax to fetch, store and email, or one that failed. */
+export type FaxInMessage =
+  | { kind: 'received'; fax: ReceivedFax }
+  | { kind: 'failed'; fax: Omit<ReceivedFax, 'mediaUrl'>; failureReason?: string };
+
+export interface FaxInQueue {
+  enqueue(message: FaxInMessage): Promise<void>;
+}
+
+/** Received faxes under `inbound/<faxId>.pdf`, kept as long as outbound documents. */
+export interface ReceivedFaxStore {
+  putReceived(faxId: string, pdf: Uint8Array): Promise<void>;
+  getReceived(faxId: string): Promise<Uint8Array | undefined>;
+}
+
+/**
+ * Received faxes recorded once in the ledger (`received#<faxId>`): `first` for the delivery that
+ * recorded it, `again` for every later one, however many run at the same time.
+ */
+export interface ReceivedFaxLog {
+  recordReceived(fax: ReceivedFax, at: string, expiresAt: number): Promise<'first' | 'again'>;
+}
+
+export type MediaDownload =
+  | { kind: 'downloaded'; bytes: Uint8Array; contentType?: string }
+  /** 403 or 404 from the link: it has expired (Telnyx's last about 10 minutes). */
+  | { kind: 'expired'; status: number }
+  | { kind: 'failed'; detail: string };
+
+/** A plain GET of a presigned link: no Authorization header (it would break S3's signature). */
+export interface MediaFetcher {
+  fetch(url: string, maxBytes: number): Promise<MediaDownload>;
+}
+
+/** What refreshes a received fax's link: `POST /v2/faxes/{id}/actions/refresh`, then `GET`. */
+/** A received fax as `GET /v2/faxes/{id}` tells it, asked with the bridge's own API key. */
+export type ReceivedFaxLookup =
+  | { kind: 'found'; to?: string; direction?: string; mediaUrl?: string }
+  /** Not a fax of this Telnyx account. */
+  | { kind: 'not_found' }
+  | { kind: 'unavailable'; detail: string };
+
+/**
+ * Telnyx signs webhooks for every customer, and any customer can point a fax application at this
+ * bridge's URL: a received fax is believed, and its document fetched, only as the bridge's own
+ * account describes it, never from the link an event carries.
+ */
+export interface ReceivedFaxApi {
+  lookupReceived(faxId: string): Promise<ReceivedFaxLookup>;
+  refreshMedia(
+    faxId: string,
+  ): Promise<{ kind: 'refreshed'; mediaUrl: string } | { kind: 'unavailable'; detail: string }>;
+}
+
+/** One fax job's turn to be dialled: the dispatch queue's message. */
+export interface DispatchMessage extends JobKey {
+  /** Which attempt this is (1 for the first dial); a stale attempt's message is dropped. */
+  attempt: number;
+  /** ISO time before which it must not be dialled (delays past SQS's 15 minutes are chained). */
+  notBefore?: string;
+}
+
+export interface DispatchQueue {
+  /** Sends the message, invisible for `delaySeconds` (0 to 900). */
+  enqueue(message: DispatchMessage, delaySeconds: number): Promise<void>;
 }
 
 export interface EmailAttachment {
@@ -250,6 +436,13 @@ export interface OutgoingEmail {
   html: string;
   /** The original Message-ID, e.g. `<abc@example.com>`; sets In-Reply-To and References. */
   inReplyTo?: string;
+  /** Where a reply goes instead of `from` (a received fax's caller, as a fax address). */
+  replyTo?: string;
+  /**
+   * RFC 3834: `auto-replied` (the default) answers a message; `auto-generated` is caused by
+   * something else (a received fax). Either way, an autoresponder must not answer it.
+   */
+  autoSubmitted?: 'auto-replied' | 'auto-generated';
   attachments?: EmailAttachment[];
 }
 

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import type { FaxStatus } from '../shared/ports';
+import type { FaxInMessage, FaxStatus, ReceivedFax } from '../shared/ports';
+import { headerSafe } from '../shared/text-safety';
 
-/** The outbound fax events Telnyx sends, and the status each one means. */
+/** The fax events Telnyx sends about a fax this bridge sent, and the status each one means. */
 const STATUS_OF = {
   'fax.queued': 'queued',
   'fax.media.processed': 'media.processed',
@@ -21,7 +22,6 @@ export interface FaxEvent {
   /** ISO time Telnyx says the event happened, when it says. */
   occurredAt?: string;
   faxId: string;
-  direction?: string;
   clientState?: string;
   to?: string;
   pageCount?: number;
@@ -31,8 +31,26 @@ export interface FaxEvent {
   attempt?: number;
 }
 
+/** A call that started bringing a fax in: nothing to do yet but say so in the log. */
+export interface ReceivingStarted {
+  kind: 'receiving_started';
+  faxId: string;
+}
+
+/** An event about a fax arriving on one of the bridge's numbers. */
+export interface FaxInEvent {
+  /** `data.id`, as for outbound events. */
+  id: string;
+  type: string;
+  attempt?: number;
+  /** What the receiver is handed (`received`, `failed`), or a call that only began. */
+  step: FaxInMessage | ReceivingStarted;
+}
+
 export type ParsedWebhook =
+  /** About a fax this bridge sent. */
   | { kind: 'fax'; event: FaxEvent }
+  | { kind: 'fax_in'; event: FaxInEvent }
   /** A well-formed Telnyx event of a type this bridge does not handle. */
   | { kind: 'other'; id: string; type: string }
   | { kind: 'invalid'; problem: string };
@@ -54,7 +72,6 @@ const envelope = z.object({
 
 const faxPayload = z.object({
   fax_id: text,
-  direction: z.optional(z.string()),
   client_state: z.nullish(z.string()),
   to: z.nullish(z.string()),
   page_count: z.nullish(count),
@@ -83,6 +100,9 @@ export function parseWebhook(body: string): ParsedWebhook {
   const outer = envelope.safeParse(json);
   if (!outer.success) return { kind: 'invalid', problem: 'not a Telnyx event envelope' };
   const { data, meta } = outer.data;
+  const inbound = inboundStep(data.event_type, directionOf(data.payload));
+  if (inbound === 'ignored') return { kind: 'other', id: data.id, type: data.event_type };
+  if (inbound) return readFaxIn(data, inbound, meta?.attempt);
   if (!isFaxEventType(data.event_type)) {
     return { kind: 'other', id: data.id, type: data.event_type };
   }
@@ -97,7 +117,6 @@ export function parseWebhook(body: string): ParsedWebhook {
       status: STATUS_OF[data.event_type],
       occurredAt: isoTime(data.occurred_at),
       faxId: p.fax_id,
-      direction: p.direction,
       clientState: p.client_state ?? undefined,
       to: p.to ?? undefined,
       pageCount: p.page_count ?? undefined,
@@ -106,4 +125,106 @@ export function parseWebhook(body: string): ParsedWebhook {
       attempt: meta?.attempt,
     },
   };
+}
+
+type Envelope = z.infer<typeof envelope>['data'];
+type InboundStep = FaxInMessage['kind'] | ReceivingStarted['kind'];
+
+const directionOf = (payload: unknown): unknown =>
+  typeof payload === 'object' && payload !== null && 'direction' in payload
+    ? payload.direction
+    : undefined;
+
+/**
+ * Which inbound step an event is. Telnyx documents inbound faxes two ways (INBOUND.md §2.6):
+ * `fax.received`, or `fax.delivered` with `direction: inbound`; `ignored` for the other inbound
+ * events (media processing, queued), which tell the receiver nothing it needs.
+ */
+function inboundStep(type: string, direction: unknown): InboundStep | 'ignored' | undefined {
+  if (type === 'fax.received') return 'received';
+  if (type === 'fax.receiving.started') return 'receiving_started';
+  if (direction !== 'inbound') return undefined;
+  if (type === 'fax.delivered') return 'received';
+  if (type === 'fax.failed') return 'failed';
+  return 'ignored';
+}
+
+// A fax that arrived must not be lost to one odd field: each optional one that does not read is
+// left out, and only the fax id is required.
+const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), undefined);
+
+const inboundPayload = z.object({
+  fax_id: text,
+  from: lenient(z.string()),
+  to: lenient(z.string()),
+  caller_name: lenient(z.string()),
+  caller_id: lenient(z.string()),
+  media_url: lenient(z.string()),
+  original_media_url: lenient(z.string()),
+  page_count: lenient(count),
+  call_duration_secs: lenient(count),
+  partial_content: lenient(z.boolean()),
+  failure_reason: lenient(z.string()),
+});
+
+type InboundPayload = z.infer<typeof inboundPayload>;
+
+function readFaxIn(data: Envelope, step: InboundStep, attempt?: number): ParsedWebhook {
+  const payload = inboundPayload.safeParse(data.payload);
+  if (!payload.success) return { kind: 'invalid', problem: `${data.event_type} without a fax_id` };
+  const p = payload.data;
+  const fax = receivedFax(p, isoTime(data.occurred_at));
+  const event = { id: data.id, type: data.event_type, attempt };
+  switch (step) {
+    case 'receiving_started':
+      return { kind: 'fax_in', event: { ...event, step: { kind: step, faxId: p.fax_id } } };
+    case 'failed': {
+      const failureReason = p.failure_reason ?? undefined;
+      return { kind: 'fax_in', event: { ...event, step: { kind: step, fax, failureReason } } };
+    }
+    case 'received': {
+      const mediaUrl = fetchableUrl(p.media_url ?? p.original_media_url);
+      const withMedia = mediaUrl === undefined ? fax : { ...fax, mediaUrl };
+      return { kind: 'fax_in', event: { ...event, step: { kind: step, fax: withMedia } } };
+    }
+  }
+}
+
+function receivedFax(p: InboundPayload, receivedAt: string | undefined): ReceivedFax {
+  // A withheld caller comes without a number, shown as it is. The called number is always there in
+  // what Telnyx documents; without it the fax still goes to the default route, never nowhere.
+  const fax: ReceivedFax = {
+    faxId: p.fax_id,
+    from: headerSafe(p.from ?? '', 64) || 'anonymous',
+    to: headerSafe(p.to ?? '', 64) || 'unknown',
+  };
+  const callerName = nameOf(p.caller_name, fax.from) ?? nameOf(p.caller_id, fax.from);
+  if (callerName !== undefined) fax.callerName = callerName;
+  if (p.page_count != null) fax.pageCount = p.page_count;
+  if (p.call_duration_secs != null) fax.callDurationSecs = p.call_duration_secs;
+  if (p.partial_content != null) fax.partial = p.partial_content;
+  if (receivedAt !== undefined) fax.receivedAt = receivedAt;
+  return fax;
+}
+
+/**
+ * The caller's name for the subject line. `caller_id` is often the number again, or the digits the
+ * sending machine says it has: only words (a letter in it) tell the reader anything new. The
+ * caller chose it, so it reaches the queue already one short, inert line.
+ */
+function nameOf(value: string | null | undefined, from: string): string | undefined {
+  const name = headerSafe(value ?? '', 80);
+  if (name === '' || name === from || !/\p{L}/u.test(name)) return undefined;
+  return name;
+}
+
+/** Telnyx serves the document over HTTP(S); any other scheme is not a link to fetch. */
+function fetchableUrl(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'https:' || protocol === 'http:' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,20 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { type ClientStateSecret, verifyClientState } from '../shared/client-state';
-import { jobName } from '../shared/fax-job';
-import { sendNoticeOnce } from '../shared/notice-once';
-import type {
-  Clock,
-  FaxJob,
-  JobKey,
-  Ledger,
-  Log,
-  Mailer,
-  MediaStore,
-  StatusChange,
-} from '../shared/ports';
-import { type FaxEvent, isTerminal, parseWebhook } from './fax-events';
-import { type FailedDocument, resultEmail } from './result-email';
-import { type TransmissionReportSetting, transmissionReport } from './transmission-report';
+import { describe, expiresAt } from '../shared/fax-outcome';
+import type { Clock, FaxInQueue, FaxJob, Ledger, Log } from '../shared/ports';
+import { applyReport, type StatusDeps, type StatusSettings } from './apply-report';
+import { type FaxEvent, parseWebhook } from './fax-events';
+import { type FaxInOutcome, queueFaxIn } from './inbound-fax-events';
 import { type Headers, type SignatureVerdict, verifyWebhookSignature } from './webhook-signature';
 
 export interface WebhookRequest {
@@ -24,28 +14,19 @@ export interface WebhookRequest {
   isBase64Encoded: boolean;
 }
 
-export interface WebhookSettings {
-  noticeFrom: string;
-  noticeTimeZone: string;
-  attachFailedDocument: boolean;
-  /** The delivered email's confirmation report: with page 1 reduced, without it, or none. */
-  transmissionReport: TransmissionReportSetting;
-  /** Who to ask, in the footer. */
-  adminContact?: string;
-  retentionDays: number;
-}
+export type WebhookSettings = StatusSettings;
 
-export interface WebhookDeps {
+export interface WebhookDeps extends StatusDeps {
   settings: WebhookSettings;
   ledger: Ledger;
-  mailer: Mailer;
-  media: Pick<MediaStore, 'getDocument'>;
   clock: Clock;
   log: Log;
   /** Made once with `webhookPublicKey`. */
   publicKey: KeyObject;
-  /** The key the inbound function signed each fax's client_state with. */
+  /** The key the dispatch signed each fax's client_state with. */
   clientStateSecret: ClientStateSecret;
+  /** Where received faxes wait for the receiver. */
+  faxIn: FaxInQueue;
 }
 
 type InvalidSignature = Extract<SignatureVerdict, { valid: false }>['reason'];
@@ -55,11 +36,13 @@ export type WebhookOutcome =
   | { kind: 'rejected'; status: 413; reason: 'body_too_large' }
   | { kind: 'rejected'; status: 401; reason: InvalidSignature }
   | { kind: 'rejected'; status: 400; reason: 'not_an_event' }
-  | { kind: 'ignored'; reason: 'event_type' | 'inbound_fax' | 'unknown_fax' }
+  | { kind: 'ignored'; reason: 'event_type' | 'unknown_fax' }
   /** Signed by Telnyx, but not about the fax this bridge sent for the job it names. */
   | { kind: 'ignored'; reason: Mismatch }
   | { kind: 'duplicate' }
   | { kind: 'recorded'; status: FaxEvent['status']; changed: boolean }
+  /** A failed dial, to be dialled again after `delaySeconds`: nothing is emailed yet. */
+  | { kind: 'retry_scheduled'; attempt: number; delaySeconds: number; failureReason?: string }
   /** `failureReason`: Telnyx's code for a failed fax, for the operator's failures-by-reason graph. */
   | { kind: 'result_sent'; status: 'delivered' | 'failed'; failureReason?: string }
   /** The email went out already. */
@@ -68,6 +51,7 @@ export type WebhookOutcome =
   | { kind: 'result_in_progress' }
   /** SES did not take the email: answered 5xx so that Telnyx delivers the event again. */
   | { kind: 'result_failed' }
+  | FaxInOutcome
   | { kind: 'error' };
 
 /** Why an event changes nothing: each is answered 200, or Telnyx would deliver it again. */
@@ -82,12 +66,11 @@ export interface WebhookResponse {
 }
 
 export const MAX_BODY_BYTES = 256 * 1024;
-// Long enough to cover one SES call; short enough that a crashed sender's claim soon lapses.
-export const RESULT_NOTICE_LEASE_SECONDS = 60;
-// SES takes raw messages up to 10 MB, and base64 adds a third.
-export const MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024;
 
-/** Verifies one Telnyx webhook delivery, records it and sends the result email once per fax. */
+/**
+ * Verifies one Telnyx webhook delivery. About a fax sent: records it and sends the result email
+ * once per fax. About a fax received: hands it to the fax-in queue.
+ */
 export async function handleFaxWebhook(
   request: WebhookRequest,
   deps: WebhookDeps,
@@ -107,6 +90,7 @@ function respond(outcome: WebhookOutcome): WebhookResponse {
     case 'rejected':
       return { statusCode: outcome.status, body: outcome.reason, outcome };
     case 'result_failed':
+    case 'fax_in_failed':
     case 'error':
       return { statusCode: 500, body: outcome.kind, outcome };
     case 'result_in_progress':
@@ -146,6 +130,12 @@ async function judge(request: WebhookRequest, deps: WebhookDeps): Promise<Webhoo
     deps.log.info('webhook event type ignored', { eventId: parsed.id, eventType: parsed.type });
     return { kind: 'ignored', reason: 'event_type' };
   }
+  if (parsed.kind === 'fax_in') {
+    const { id: eventId, type: eventType, step } = parsed.event;
+    const faxId = step.kind === 'receiving_started' ? step.faxId : step.fax.faxId;
+    const log = withContext(deps.log, { eventId, eventType, faxId, direction: 'inbound' });
+    return queueFaxIn(parsed.event, { ...deps, log });
+  }
   const { id: eventId, type: eventType, faxId } = parsed.event;
   return applyEvent(parsed.event, {
     ...deps,
@@ -159,23 +149,30 @@ async function applyEvent(event: FaxEvent, deps: WebhookDeps): Promise<WebhookOu
     log.info('webhook event already processed');
     return { kind: 'duplicate' };
   }
-  if (event.direction === 'inbound') {
-    log.info('inbound fax event ignored');
-    return { kind: 'ignored', reason: 'inbound_fax' };
-  }
   const bound = await boundJob(event, deps);
   if (bound.kind === 'ignored') return bound;
-  const { key } = bound;
-  const advanced = await ledger.advance(key, statusChange(event, deps.clock()));
-  if (isTerminal(event.status)) {
-    // Keyed on where the job stands, not on this change: a retry after an SES failure finds the
-    // job terminal already and must still send the email.
-    const current = advanced ?? (await ledger.getJob(key));
-    if (current && isTerminal(current.status)) return sendResult(current, event, deps);
+  const applied = await applyReport(bound.job, bound.attempt, event, deps.settings, deps);
+  if (applied.kind === 'result') {
+    const { status, failureReason } = applied;
+    switch (applied.send) {
+      case 'held':
+        return { kind: 'result_in_progress' };
+      case 'failed':
+        return { kind: 'result_failed' };
+      case 'already_sent':
+        await markProcessed(event, deps);
+        return { kind: 'result_already_sent' };
+      case 'sent':
+        await markProcessed(event, deps);
+        return status === 'failed'
+          ? { kind: 'result_sent', status, failureReason: failureReason ?? 'unknown' }
+          : { kind: 'result_sent', status };
+    }
   }
   await markProcessed(event, deps);
-  log.info('webhook recorded', { status: event.status, changed: advanced !== undefined });
-  return { kind: 'recorded', status: event.status, changed: advanced !== undefined };
+  if (applied.kind === 'recorded')
+    log.info('webhook recorded', { status: event.status, changed: applied.changed });
+  return applied;
 }
 
 /**
@@ -186,7 +183,7 @@ async function applyEvent(event: FaxEvent, deps: WebhookDeps): Promise<WebhookOu
 async function boundJob(
   event: FaxEvent,
   deps: WebhookDeps,
-): Promise<{ kind: 'bound'; key: JobKey } | Ignored> {
+): Promise<{ kind: 'bound'; job: FaxJob; attempt: number } | Ignored> {
   const { ledger, log } = deps;
   if (event.clientState === undefined) {
     log.warn('webhook for a fax the ledger does not know (another sender on the account?)');
@@ -199,11 +196,10 @@ async function boundJob(
     log.warn('webhook for a job the ledger does not hold (expired?)', { attempt: state.attempt });
     return { kind: 'ignored', reason: 'unknown_fax' };
   }
-  if (job.faxId && job.faxId !== event.faxId) {
-    return mismatch('other_fax', deps, { jobFaxId: job.faxId });
-  }
+  const faxId = faxOfAttempt(job, state.attempt);
+  if (faxId && faxId !== event.faxId) return mismatch('other_fax', deps, { jobFaxId: faxId });
   if (event.to !== job.recipient) return mismatch('other_number', deps);
-  return { kind: 'bound', key: state.key };
+  return { kind: 'bound', job, attempt: state.attempt };
 }
 
 function mismatch(
@@ -216,99 +212,15 @@ function mismatch(
   return { kind: 'ignored', reason };
 }
 
-function statusChange(event: FaxEvent, now: Date): StatusChange {
-  const change: StatusChange = {
-    status: event.status,
-    at: event.occurredAt ?? now.toISOString(),
-    faxId: event.faxId,
-  };
-  if (event.pageCount !== undefined) change.pageCount = event.pageCount;
-  if (event.callDurationSecs !== undefined) change.callDurationSecs = event.callDurationSecs;
-  if (event.failureReason !== undefined) change.failureReason = event.failureReason;
-  return change;
+/** The fax id Telnyx gave the attempt, when the job knows it. */
+function faxOfAttempt(job: FaxJob, attempt: number): string | undefined {
+  if (attempt === (job.attempt ?? 1)) return job.faxId;
+  return job.dials?.find((dial) => dial.attempt === attempt)?.faxId;
 }
-
-async function sendResult(
-  job: FaxJob,
-  event: FaxEvent,
-  deps: WebhookDeps,
-): Promise<WebhookOutcome> {
-  const { log, settings } = deps;
-  // Ledgers in service hold result notices under `result#job#…`; a new id would send them again.
-  const noticeId = `result#job#${jobName(job)}`;
-  const now = deps.clock();
-  const claim = { leaseSeconds: RESULT_NOTICE_LEASE_SECONDS, expiresAt: expiresAt(now, deps) };
-  const compose = async () =>
-    resultEmail({
-      job,
-      from: settings.noticeFrom,
-      timeZone: settings.noticeTimeZone,
-      adminContact: settings.adminContact,
-      document: await failedDocument(job, deps),
-      report: await deliveredReport(job, deps),
-    });
-  try {
-    const sent = await sendNoticeOnce(noticeId, compose, deps, claim);
-    if (sent === 'held') {
-      log.info('result email being sent by another delivery', { noticeId });
-      return { kind: 'result_in_progress' };
-    }
-    if (sent === 'already_sent') {
-      await markProcessed(event, deps);
-      return { kind: 'result_already_sent' };
-    }
-  } catch (error) {
-    log.error('result email not sent; Telnyx will deliver the event again', {
-      noticeId,
-      error: describe(error),
-    });
-    return { kind: 'result_failed' };
-  }
-  await markProcessed(event, deps);
-  const status = job.status as 'delivered' | 'failed';
-  log.info('result email sent', { noticeId, status });
-  return status === 'failed'
-    ? { kind: 'result_sent', status, failureReason: job.failureReason ?? 'unknown' }
-    : { kind: 'result_sent', status };
-}
-
-async function failedDocument(job: FaxJob, deps: WebhookDeps): Promise<FailedDocument | undefined> {
-  if (job.status !== 'failed' || !deps.settings.attachFailedDocument) return undefined;
-  // Without s3:ListBucket a missing object reads as AccessDenied: either way the email goes out.
-  const pdf = await deps.media.getDocument(job.mediaKey).catch((error: unknown) => {
-    deps.log.warn('failed fax document unreadable', { error: describe(error) });
-    return undefined;
-  });
-  if (!pdf) return { kind: 'gone' };
-  return pdf.length > MAX_ATTACHMENT_BYTES ? { kind: 'too_large' } : { kind: 'attached', pdf };
-}
-
-/** The report for a delivered fax; without page 1 when the document cannot be read or placed. */
-async function deliveredReport(job: FaxJob, deps: WebhookDeps): Promise<Uint8Array | undefined> {
-  const setting = deps.settings.transmissionReport;
-  if (job.status !== 'delivered' || setting === 'off') return undefined;
-  const timeZone = deps.settings.noticeTimeZone;
-  if (setting === 'on') {
-    const pdf = await deps.media.getDocument(job.mediaKey).catch(() => undefined);
-    if (pdf) {
-      try {
-        return await transmissionReport(job, timeZone, pdf);
-      } catch (error) {
-        deps.log.warn('page 1 not placed in the transmission report', { error: describe(error) });
-      }
-    } else {
-      deps.log.warn('fax document unreadable: transmission report without page 1');
-    }
-  }
-  return transmissionReport(job, timeZone);
-}
-
-const expiresAt = (now: Date, deps: WebhookDeps) =>
-  Math.floor(now.getTime() / 1000) + deps.settings.retentionDays * 86_400;
 
 async function markProcessed(event: FaxEvent, deps: WebhookDeps): Promise<void> {
   const now = deps.clock();
-  await deps.ledger.markEventProcessed(event.id, now.toISOString(), expiresAt(now, deps));
+  await deps.ledger.markEventProcessed(event.id, now.toISOString(), expiresAt(now, deps.settings));
 }
 
 const withContext = (log: Log, context: Record<string, unknown>): Log => ({
@@ -316,5 +228,3 @@ const withContext = (log: Log, context: Record<string, unknown>): Log => ({
   warn: (message, extra) => log.warn(message, { ...context, ...extra }),
   error: (message, extra) => log.error(message, { ...context, ...extra }),
 });
-
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -2,10 +2,15 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  BRIDGE_PAGES_METRIC,
   TELNYX_KEY_REFUSED_METRIC,
   TELNYX_KEY_UNREADABLE_METRIC,
-} from '../../../functions/inbound-email/outcome-report';
+} from '../../../functions/fax-dispatch/outcome-report';
+import {
+  FAX_FETCH_FAILURES_METRIC,
+  RECEIVED_FAX_EMAILS_FAILED_METRIC,
+  UNROUTED_FAXES_METRIC,
+} from '../../../functions/fax-receiver/outcome-report';
+import { BRIDGE_PAGES_METRIC } from '../../../functions/inbound-email/outcome-report';
 import type { FaxBridgeStack } from '../../../infra/fax-bridge-stack';
 import { bridgeStack, logicalIdOf, type Statement } from '../stack-fixture';
 
@@ -20,32 +25,83 @@ const alarms = (t: Template) =>
   Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
 
 describe('Alarms', () => {
-  it('alarms on dead letters, errors and throttles of both functions, forged webhooks, webhook 5xx answers and the day’s pages', () => {
+  it('alarms on dead letters, errors and throttles of every function, forged webhooks, webhook 5xx answers and the day’s pages', () => {
     const found = alarms(template).map((a) => [a.MetricName, JSON.stringify(a.Dimensions)]);
     const fnDimension = (fn: IConstruct) =>
       JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalIdOf(fn) } }]);
-    const inbound = fnDimension(stack.intake.fn.fn);
     const webhook = fnDimension(stack.webhook.fn.fn);
+    const functions = [
+      stack.intake,
+      stack.dispatch,
+      stack.webhook,
+      stack.sweeper,
+      stack.receiver,
+    ].map((c) => fnDimension(c.fn.fn));
+    const service = JSON.stringify([{ Name: 'service', Value: 'fax-bridge' }]);
     expect(found).toEqual(
       expect.arrayContaining([
         [
           'ApproximateNumberOfMessagesVisible',
           expect.stringContaining(logicalIdOf(stack.intake.deadLetterQueue)),
         ],
-        ['Errors', inbound],
-        ['Throttles', inbound],
-        ['Errors', webhook],
-        ['Throttles', webhook],
+        [
+          'ApproximateNumberOfMessagesVisible',
+          expect.stringContaining(logicalIdOf(stack.dispatchQueue.deadLetterQueue)),
+        ],
+        [
+          'ApproximateAgeOfOldestMessage',
+          expect.stringContaining(logicalIdOf(stack.dispatchQueue.queue)),
+        ],
+        [
+          'ApproximateNumberOfMessagesVisible',
+          expect.stringContaining(logicalIdOf(stack.faxInQueue.deadLetterQueue)),
+        ],
+        ...functions.flatMap((fn) => [
+          ['Errors', fn],
+          ['Throttles', fn],
+        ]),
         ['Url4xxCount', webhook],
         ['Url5xxCount', webhook],
-        [BRIDGE_PAGES_METRIC, JSON.stringify([{ Name: 'service', Value: 'fax-bridge' }])],
+        [BRIDGE_PAGES_METRIC, service],
+        [UNROUTED_FAXES_METRIC, service],
+        [FAX_FETCH_FAILURES_METRIC, service],
+        [RECEIVED_FAX_EMAILS_FAILED_METRIC, service],
       ]),
     );
     // and the Telnyx API key alarm, a metric math expression (below)
-    expect(found).toHaveLength(9);
+    expect(found).toHaveLength(functions.length * 2 + 11);
   });
 
-  it('alarms on the first email whose faxes failed for the Telnyx API key, refused or unreadable', () => {
+  it('alarms on the first received fax that reached nobody: no route, no document, or an email SES refused', () => {
+    for (const name of [
+      UNROUTED_FAXES_METRIC,
+      FAX_FETCH_FAILURES_METRIC,
+      RECEIVED_FAX_EMAILS_FAILED_METRIC,
+    ]) {
+      expect(alarms(template).find((a) => a.MetricName === name)).toMatchObject({
+        Namespace: 'FaxBridge',
+        Statistic: 'Sum',
+        Period: 300,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('alarms when a fax has waited an hour in the dispatch queue: waits and retries are new messages, delayed 15 minutes at most', () => {
+    const age = alarms(template).find((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
+    expect(age).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Period: 300,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 3600,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on the first fax the dispatch function could not send for the Telnyx API key, refused or unreadable', () => {
     const keyAlarm = alarms(template).find((a) => a.Metrics !== undefined);
     expect(keyAlarm).toMatchObject({
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -75,7 +131,10 @@ describe('Alarms', () => {
   });
 
   it('fires on the first dead letter, error or throttle, and on a burst of 4xx answers', () => {
-    const events = alarms(template).filter((a) => a.MetricName !== BRIDGE_PAGES_METRIC);
+    const events = alarms(template).filter(
+      (a) =>
+        a.MetricName !== BRIDGE_PAGES_METRIC && a.MetricName !== 'ApproximateAgeOfOldestMessage',
+    );
     for (const alarm of events) {
       expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
       expect(alarm.Threshold).toBe(alarm.MetricName === 'Url4xxCount' ? 20 : 1);

@@ -1,6 +1,12 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Counters, Observability } from '../../../functions/adapters/observability';
+import type { ReceivedOutcome } from '../../../functions/core/fax-in/deliver-received-fax';
+import { reportDispatch } from '../../../functions/fax-dispatch/outcome-report';
+import {
+  reportFailedArrival,
+  reportReceived,
+} from '../../../functions/fax-receiver/outcome-report';
 import { reportWebhook } from '../../../functions/fax-webhook/outcome-report';
 import { reportInbound } from '../../../functions/inbound-email/outcome-report';
 import type { FaxBridgeStack } from '../../../infra/fax-bridge-stack';
@@ -33,7 +39,20 @@ const widgets = () =>
     }
   ).widgets.map((w) => w.properties);
 
-/** Every metric name the two functions publish, from outcomes of each kind. */
+/** A received fax ending each way it can, so that each of its metrics is published. */
+const RECEIVED_OUTCOMES: ReceivedOutcome[] = [
+  {
+    first: true,
+    kind: 'emails_pending',
+    mode: 'attach',
+    emails: { sent: 1, alreadySent: 0, held: 0, failed: 1 },
+  },
+  { first: false, kind: 'blocked' },
+  { first: false, kind: 'unrouted' },
+  { first: false, kind: 'fetch_failed', detail: 'HTTP 500' },
+];
+
+/** Every metric name the functions publish, from outcomes of each kind. */
 function publishedNames(): Set<string> {
   const names = new Set<string>();
   const counters: Counters = { count: (name) => names.add(name), flush() {} };
@@ -44,14 +63,13 @@ function publishedNames(): Set<string> {
       kind: 'faxed',
       pages: 2,
       noticeSent: true,
-      results: [
-        { kind: 'queued', e164: '+13125550100', faxId: 'f1' },
-        { kind: 'not_sent', e164: '+13125550101', code: 'api_key_refused', reason: '401' },
-        { kind: 'not_sent', e164: '+13125550102', code: 'api_key_unreadable', reason: 'empty' },
-      ],
+      results: [{ kind: 'queued', e164: '+13125550100', faxId: 'f1' }],
     },
     observability,
   );
+  reportDispatch({ kind: 'sent', faxId: 'f1' }, observability);
+  reportDispatch({ kind: 'not_sent', code: 'api_key_refused' }, observability);
+  reportDispatch({ kind: 'not_sent', code: 'api_key_unreadable' }, observability);
   reportInbound(
     { kind: 'refused', refusal: { code: 'no_document' }, noticeSent: true },
     observability,
@@ -59,6 +77,8 @@ function publishedNames(): Set<string> {
   reportInbound({ kind: 'dropped', reason: 'no_fax_recipient' }, observability);
   reportWebhook({ kind: 'result_sent', status: 'delivered' }, observability);
   reportWebhook({ kind: 'result_sent', status: 'failed' }, observability);
+  for (const outcome of RECEIVED_OUTCOMES) reportReceived('fax-1', outcome, observability);
+  reportFailedArrival('fax-2', { kind: 'unrouted' }, observability);
   return names;
 }
 
@@ -89,17 +109,44 @@ describe('BridgeDashboard', () => {
     ]);
   });
 
-  it('graphs dead letters, both functions’ errors, throttles and durations, and the API key', () => {
+  it('graphs both dead-letter queues, every function’s errors, throttles and durations, and the API key', () => {
     expect(body).toContain('ApproximateNumberOfMessagesVisible');
     expect(body).toContain(logicalIdOf(stack.intake.deadLetterQueue));
-    for (const fn of [stack.intake.fn.fn, stack.webhook.fn.fn]) {
-      expect(body).toContain(logicalIdOf(fn));
+    expect(body).toContain(logicalIdOf(stack.dispatchQueue.deadLetterQueue));
+    for (const fn of [stack.intake, stack.dispatch, stack.webhook, stack.sweeper, stack.receiver]) {
+      expect(body).toContain(logicalIdOf(fn.fn.fn));
     }
     for (const name of ['Errors', 'Throttles', 'Duration', 'Url5xxCount']) {
       expect(body).toContain(`"${name}"`);
     }
     expect(body).toContain('"TelnyxApiKeyRefused"');
     expect(body).toContain('"TelnyxApiKeyUnreadable"');
+  });
+
+  it('graphs the dispatch queue: faxes waiting, being dispatched, and the oldest one’s age', () => {
+    const queue = widgets().find((w) => w.title === 'Dispatch queue');
+    expect(queue?.metrics.map((m) => m.slice(0, 4))).toEqual(
+      [
+        'ApproximateNumberOfMessagesVisible',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateAgeOfOldestMessage',
+      ].map((name) => ['AWS/SQS', name, 'QueueName', logicalIdOf(stack.dispatchQueue.queue)]),
+    );
+  });
+
+  it('graphs faxes received, unrouted and blocked, documents not fetched, emails SES refused and the fax-in dead letters', () => {
+    const received = widgets().find((w) => w.title === 'Faxes received');
+    expect(received?.metrics.map((m) => m.slice(0, 2))).toEqual([
+      ['FaxBridge', 'FaxesReceived'],
+      ['FaxBridge', 'UnroutedFaxes'],
+      ['FaxBridge', 'BlockedFaxes'],
+      ['FaxBridge', 'FaxFetchFailures'],
+      ['FaxBridge', 'ReceivedFaxEmailsFailed'],
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible'],
+    ]);
+    expect(JSON.stringify(received?.metrics.at(-1))).toContain(
+      logicalIdOf(stack.faxInQueue.deadLetterQueue),
+    );
   });
 
   it('graphs only metrics the functions publish', () => {

@@ -42,10 +42,11 @@ describe('FaxBucket', () => {
     });
   });
 
-  it('deletes raw mail and fax documents after the retention days', () => {
+  it('deletes raw mail, fax documents and received faxes after the retention days', () => {
     const rules = (days: number) => [
       Match.objectLike({ Prefix: 'raw/', ExpirationInDays: days, Status: 'Enabled' }),
       Match.objectLike({ Prefix: 'media/', ExpirationInDays: days, Status: 'Enabled' }),
+      Match.objectLike({ Prefix: 'inbound/', ExpirationInDays: days, Status: 'Enabled' }),
     ];
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: rules(7) },

@@ -6,6 +6,7 @@ import {
   bridgeStack,
   logicalIdOf,
   objectArn,
+  resourcesOf,
   roleStatements,
   statementFor,
 } from '../stack-fixture';
@@ -60,9 +61,10 @@ describe('FaxWebhook', () => {
     expect(webhookFunction(five.stack, five.template)?.ReservedConcurrentExecutions).toBe(5);
   });
 
-  it('may touch the ledger, send notices, read the client_state key and the fax documents: not the API key, not mail', () => {
+  it('may touch the ledger and its leases, queue a retry or a received fax, send notices, read the client_state key, the fax documents and the received faxes: not the API key, not mail', () => {
     const statements = roleStatements(template, stack.webhook.fn.role);
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:BatchGetItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
@@ -72,10 +74,25 @@ describe('FaxWebhook', () => {
       's3:GetObject',
       'secretsmanager:GetSecretValue',
       'ses:SendRawEmail',
+      'sqs:SendMessage',
     ]);
     expect(statementFor(statements, ['secretsmanager:GetSecretValue']).Resource).toEqual({
       Ref: logicalIdOf(stack.clientStateSecret.secret),
     });
+    expect(resourcesOf(statementFor(statements, ['sqs:SendMessage']))).toEqual([
+      { 'Fn::GetAtt': [logicalIdOf(stack.dispatchQueue.queue), 'Arn'] },
+      { 'Fn::GetAtt': [logicalIdOf(stack.faxInQueue.queue), 'Arn'] },
+    ]);
+  });
+
+  it('reads inbound/ to answer a received fax’s download link, whatever the result email settings', () => {
+    for (const context of [{}, { transmissionReport: 'off' }]) {
+      const built = bridgeStack(context);
+      const reads = roleStatements(built.template, built.stack.webhook.fn.role)
+        .filter((s) => actionsOf(s).includes('s3:GetObject'))
+        .flatMap(resourcesOf);
+      expect(reads).toContainEqual(objectArn(logicalIdOf(built.stack.files.bucket), 'inbound/*'));
+    }
   });
 
   it.each([
@@ -90,14 +107,13 @@ describe('FaxWebhook', () => {
     (context, reads) => {
       const built = bridgeStack(context);
       const statements = roleStatements(built.template, built.stack.webhook.fn.role);
-      const actions = statements.flatMap(actionsOf);
-      expect(actions.includes('s3:GetObject')).toBe(reads);
-      if (reads) {
-        expect(statementFor(statements, ['s3:GetObject']).Resource).toEqual(
-          objectArn(logicalIdOf(built.stack.files.bucket), 'media/*'),
-        );
-      }
-      expect(actions).not.toContain('s3:PutObject');
+      const media = objectArn(logicalIdOf(built.stack.files.bucket), 'media/*');
+      const readsMedia = statements
+        .filter((s) => actionsOf(s).includes('s3:GetObject'))
+        .flatMap(resourcesOf)
+        .some((r) => JSON.stringify(r) === JSON.stringify(media));
+      expect(readsMedia).toBe(reads);
+      expect(statements.flatMap(actionsOf)).not.toContain('s3:PutObject');
     },
   );
 });

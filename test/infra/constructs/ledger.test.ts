@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../../infra/constructs/ledger';
 import { logicalIdOf, roleStatements, testStack } from '../stack-fixture';
 
-function ledgerWithReader() {
+function ledgerWithReader(grant: 'grantItemAccess' | 'grantCallLeases' = 'grantItemAccess') {
   const stack = testStack();
   const ledger = new Ledger(stack, 'Ledger');
   const role = new Role(stack, 'Reader', {
     assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
   });
-  ledger.grantItemAccess(role);
+  ledger[grant](role);
   return { ledger, role, template: Template.fromStack(stack) };
 }
 
@@ -42,6 +42,24 @@ describe('Ledger', () => {
           'dynamodb:UpdateItem',
         ],
         Resource: { 'Fn::GetAtt': [logicalIdOf(ledger.table), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('adds BatchGetItem for the call leases, on this table alone', () => {
+    const { ledger, role, template } = ledgerWithReader('grantCallLeases');
+    const table = { 'Fn::GetAtt': [logicalIdOf(ledger.table), 'Arn'] };
+    expect(roleStatements(template, role)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: table,
       },
     ]);
   });

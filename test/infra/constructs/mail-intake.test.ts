@@ -191,28 +191,25 @@ describe('MailIntake inbound function', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       's3:GetObject',
-      's3:GetObject',
       's3:PutObject',
-      'secretsmanager:GetSecretValue',
       'ses:SendRawEmail',
       'sqs:SendMessage',
     ]);
     expect(statementFor(statements, ['s3:GetObject']).Resource).toEqual(
       objectArn(bucketId, 'raw/*'),
     );
-    expect(statementFor(statements, ['s3:GetObject', 's3:PutObject']).Resource).toEqual(
+    // It writes the document; the dispatch function presigns it for Telnyx.
+    expect(statementFor(statements, ['s3:PutObject']).Resource).toEqual(
       objectArn(bucketId, 'media/*'),
     );
-    const secrets = resourcesOf(statementFor(statements, ['secretsmanager:GetSecretValue']));
-    expect(secrets).toHaveLength(2);
-    expect(secrets).toEqual(
+    // Its own dead-letter queue (Lambda sends with the function's role) and the dispatch queue.
+    const sends = resourcesOf(statementFor(statements, ['sqs:SendMessage']));
+    expect(sends).toHaveLength(2);
+    expect(sends).toEqual(
       expect.arrayContaining([
-        { Ref: logicalIdOf(stack.apiKey.node.findChild('Secret')) },
-        { Ref: logicalIdOf(stack.clientStateSecret.secret) },
+        { 'Fn::GetAtt': [logicalIdOf(stack.intake.deadLetterQueue), 'Arn'] },
+        { 'Fn::GetAtt': [logicalIdOf(stack.dispatchQueue.queue), 'Arn'] },
       ]),
     );
-    expect(resourcesOf(statementFor(statements, ['sqs:SendMessage']))).toEqual([
-      { 'Fn::GetAtt': [logicalIdOf(stack.intake.deadLetterQueue), 'Arn'] },
-    ]);
   });
 });

@@ -7,11 +7,8 @@ const valid = {
   LEDGER_TABLE: 'ledger',
   FAX_DOMAINS: 'Fax.Example.com, fax2.example.com',
   ALLOWED_SENDERS: 'Alice@Example.com,@clinic.example',
-  TELNYX_API_KEY_SECRET: 'fax-bridge/telnyx-api-key',
-  CLIENT_STATE_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cs-AbCdEf',
-  TELNYX_CONNECTION_ID: '234423',
+  DISPATCH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/fax-dispatch',
   FAX_FROM_NUMBER: '+13125790015',
-  WEBHOOK_URL: 'https://abc.lambda-url.us-east-1.on.aws/',
   NOTICE_FROM: 'fax@fax.example.com',
 };
 
@@ -34,7 +31,6 @@ describe('loadInboundSettings', () => {
     expect(s).toMatchObject({
       requireSenderAuth: true,
       defaultCountry: 'US',
-      mediaUrlTtlSeconds: 900,
       maxRecipients: 10,
       maxPages: 100,
       pageSize: 'letter',
@@ -42,7 +38,7 @@ describe('loadInboundSettings', () => {
       retentionDays: 7,
       maxEmailAgeHours: 72,
     });
-    expect(settings.telnyxApi.url).toBe('https://api.telnyx.com/v2');
+    expect(settings.dispatchQueueUrl).toBe(valid.DISPATCH_QUEUE_URL);
   });
 
   it.each([
@@ -58,12 +54,10 @@ describe('loadInboundSettings', () => {
       'UK',
       'DEFAULT_COUNTRY must be a two-letter ISO 3166 country code like US (UK: write GB)',
     ],
-    ['TELNYX_API_URL', 'not a url', 'TELNYX_API_URL must be a URL'],
     ['FAX_FROM_NUMBER', '3125790015', 'FAX_FROM_NUMBER must be an E.164 number'],
-    ['WEBHOOK_URL', 'hooks', 'WEBHOOK_URL must be a URL'],
+    ['DISPATCH_QUEUE_URL', 'queue', 'DISPATCH_QUEUE_URL must be a URL'],
     ['NOTICE_FROM', 'fax', 'NOTICE_FROM must be an email address'],
     ['NOTICE_TIME_ZONE', 'Mars/Olympus', 'NOTICE_TIME_ZONE must be an IANA time zone'],
-    ['MEDIA_URL_TTL_SECONDS', 'soon', 'MEDIA_URL_TTL_SECONDS must be a whole number'],
     ['MAX_PAGES', '351', 'MAX_PAGES must be at most 350'],
     ['MAX_EMAIL_AGE_HOURS', '0', 'MAX_EMAIL_AGE_HOURS must be at least 1'],
     ['MAX_RECIPIENTS', '0', 'MAX_RECIPIENTS must be at least 1'],
@@ -95,38 +89,12 @@ describe('loadInboundSettings', () => {
     ]);
   });
 
-  it('needs the API key secret or, in the local mode, the key', () => {
-    const problems = problemsOf({ ...valid, TELNYX_API_KEY_SECRET: undefined });
-    expect(problems).toEqual([
-      'TELNYX_API_KEY_SECRET is missing (or set TELNYX_API_KEY in the local mode)',
-    ]);
-    expect(
-      loadInboundSettings({ ...valid, TELNYX_API_KEY_SECRET: undefined, TELNYX_API_KEY: 'k' })
-        .telnyxApi.apiKey,
-    ).toEqual({ key: 'k' });
-  });
-
-  it('needs the client_state key secret or, in the local mode, a key of 32+ characters', () => {
-    expect(problemsOf({ ...valid, CLIENT_STATE_SECRET_ID: undefined })).toEqual([
-      'CLIENT_STATE_SECRET_ID is missing (or set CLIENT_STATE_SECRET in the local mode)',
-    ]);
-    expect(loadInboundSettings(valid).clientStateSecret).toEqual({
-      secretId: valid.CLIENT_STATE_SECRET_ID,
-    });
-    const key = 'k'.repeat(32);
-    const local = { ...valid, CLIENT_STATE_SECRET_ID: undefined, CLIENT_STATE_SECRET: key };
-    expect(loadInboundSettings(local).clientStateSecret).toEqual({ value: key });
-    expect(problemsOf({ ...local, CLIENT_STATE_SECRET: 'short' })).toEqual([
-      'CLIENT_STATE_SECRET must be at least 32 characters',
-    ]);
-  });
-
   it('lists every problem at once', () => {
     expect(problemsOf({})).toEqual(
       expect.arrayContaining([
         'FAX_BUCKET is missing',
         'NOTICE_FROM is missing',
-        'TELNYX_CONNECTION_ID is missing',
+        'DISPATCH_QUEUE_URL must be a URL',
       ]),
     );
   });

@@ -10,6 +10,8 @@ const valid = {
   TELNYX_PUBLIC_KEY: KEY,
   NOTICE_FROM: 'fax@fax.example.com',
   CLIENT_STATE_SECRET_ID: 'fax-bridge/client-state',
+  DISPATCH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/fax-dispatch',
+  FAX_IN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/fax-in',
 };
 
 const problemsOf = (env: Record<string, string | undefined>) => {
@@ -32,12 +34,24 @@ describe('loadWebhookSettings', () => {
       transmissionReport: 'on',
       adminContact: undefined,
       retentionDays: 7,
+      channels: 2,
+      retry: { attempts: 3, delaySeconds: 300 },
     });
     expect(s.telnyxPublicKey).toBe(KEY);
     expect(s.clientStateSecret).toEqual({ secretId: 'fax-bridge/client-state' });
   });
 
-  it('needs the client_state key the inbound function signs with, or in the local mode the key', () => {
+  it('needs the fax-in queue it hands received faxes to', () => {
+    expect(loadWebhookSettings(valid).faxInQueueUrl).toBe(valid.FAX_IN_QUEUE_URL);
+    expect(problemsOf({ ...valid, FAX_IN_QUEUE_URL: undefined })).toEqual([
+      expect.stringMatching(/^FAX_IN_QUEUE_URL /),
+    ]);
+    expect(problemsOf({ ...valid, FAX_IN_QUEUE_URL: 'fax-in' })).toEqual([
+      'FAX_IN_QUEUE_URL must be a URL',
+    ]);
+  });
+
+  it('needs the client_state key the dispatch signs with, or in the local mode the key', () => {
     expect(problemsOf({ ...valid, CLIENT_STATE_SECRET_ID: undefined })).toEqual([
       'CLIENT_STATE_SECRET_ID is missing (or set CLIENT_STATE_SECRET in the local mode)',
     ]);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Observability } from '../../../functions/adapters/observability';
+import type { DownloadOutcome } from '../../../functions/core/webhook/download';
 import type { WebhookOutcome } from '../../../functions/core/webhook/handle-fax-webhook';
-import { reportWebhook } from '../../../functions/fax-webhook/outcome-report';
+import { reportDownload, reportWebhook } from '../../../functions/fax-webhook/outcome-report';
 
-function counted(outcome: WebhookOutcome) {
+/** The metrics `report` counts for `outcome`, one string each. */
+function countedBy<T>(report: (outcome: T, observability: Observability) => void, outcome: T) {
   const counts: string[] = [];
   const observability = {
     log: {} as Observability['log'],
@@ -13,9 +15,11 @@ function counted(outcome: WebhookOutcome) {
       flush() {},
     },
   } satisfies Observability;
-  reportWebhook(outcome, observability);
+  report(outcome, observability);
   return counts;
 }
+
+const counted = (outcome: WebhookOutcome) => countedBy(reportWebhook, outcome);
 
 describe('reportWebhook', () => {
   it.each(['forged_client_state', 'other_fax', 'other_number'] as const)(
@@ -28,13 +32,28 @@ describe('reportWebhook', () => {
     },
   );
 
-  it('does not count events of other types or about received faxes as mismatches', () => {
+  it('does not count events of other types as mismatches', () => {
     expect(counted({ kind: 'ignored', reason: 'event_type' })).toEqual([
       'Webhooks[Outcome=ignored]=1',
     ]);
-    expect(counted({ kind: 'ignored', reason: 'inbound_fax' })).toEqual([
-      'Webhooks[Outcome=ignored]=1',
+  });
+
+  it.each(['received', 'failed'] as const)(
+    'counts a %s inbound fax handed to the receiver',
+    (kind) => {
+      expect(counted({ kind: 'fax_in_queued', message: kind })).toEqual([
+        'Webhooks[Outcome=fax_in_queued]=1',
+        `FaxInQueued[Kind=${kind}]=1`,
+      ]);
+    },
+  );
+
+  it('counts an inbound fax the queue did not take, for the alarm', () => {
+    expect(counted({ kind: 'fax_in_failed' })).toEqual([
+      'Webhooks[Outcome=fax_in_failed]=1',
+      'FaxInNotQueued=1',
     ]);
+    expect(counted({ kind: 'fax_in_started' })).toEqual(['Webhooks[Outcome=fax_in_started]=1']);
   });
 
   it.each([
@@ -53,5 +72,17 @@ describe('reportWebhook', () => {
     expect(
       counted({ kind: 'result_sent', status: 'failed', failureReason: 'user_busy' }),
     ).toContain('FaxFailures[reason=user_busy]=1');
+  });
+});
+
+describe('reportDownload', () => {
+  it.each<[DownloadOutcome, string]>([
+    [{ kind: 'served', bytes: 1200 }, 'served'],
+    [{ kind: 'refused', reason: 'bad_mac' }, 'refused'],
+    [{ kind: 'refused', reason: 'expired' }, 'refused'],
+    [{ kind: 'gone' }, 'gone'],
+    [{ kind: 'too_large', bytes: 9e6 }, 'too_large'],
+  ])('counts a download link answered by its outcome (%o)', (outcome, kind) => {
+    expect(countedBy(reportDownload, outcome)).toEqual([`FaxDownloads[Outcome=${kind}]=1`]);
   });
 });

@@ -25,6 +25,7 @@ describe('local settings', () => {
       s3: 4569,
       dynamodb: 4567,
       ses: 8005,
+      sqs: 4576,
       webhook: 8787,
       telnyx: 4010,
     });
@@ -59,6 +60,12 @@ describe('local settings', () => {
     ]);
   });
 
+  it('checks the receiver settings too: a wrong INBOUND_ROUTES is named before anything starts', () => {
+    expect(problemsOf({ INBOUND_ROUTES: '{"+13125550100": {"to": []}}' })).toEqual([
+      expect.stringMatching(/^INBOUND_ROUTES /),
+    ]);
+  });
+
   it('needs the key and the public key when TELNYX_API_URL points at a real Telnyx', () => {
     const problems = problemsOf({ TELNYX_API_URL: 'https://api.telnyx.com/v2' });
     expect(problems).toEqual([
@@ -78,13 +85,16 @@ describe('local settings', () => {
     });
   });
 
-  it('gives the handlers the live endpoints, but keeps a WEBHOOK_URL that was set', () => {
+  it('gives the handlers the live endpoints, but keeps a WEBHOOK_URL and PUBLIC_URL that were set', () => {
     const live = {
       standIns: { FAX_BUCKET: 'b', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1' },
       webhookUrl: 'http://127.0.0.1:2/webhooks/telnyx',
       telnyxApiUrl: 'http://127.0.0.1:3/v2',
       telnyxPublicKey: PUBLIC_KEY,
       clientStateSecret: 'c'.repeat(64),
+      dispatchQueueUrl: 'http://sqs.us-east-1.localhost:4/000000000000/dispatch',
+      faxInQueueUrl: 'http://sqs.us-east-1.localhost:4/000000000000/fax-in',
+      publicUrl: 'http://127.0.0.1:2',
     };
     const local = handlerEnv(loadLocalSettings({}), live);
     expect(local).toMatchObject({
@@ -94,14 +104,22 @@ describe('local settings', () => {
       TELNYX_API_URL: live.telnyxApiUrl,
       TELNYX_PUBLIC_KEY: PUBLIC_KEY,
       CLIENT_STATE_SECRET: 'c'.repeat(64),
+      DISPATCH_QUEUE_URL: live.dispatchQueueUrl,
+      FAX_IN_QUEUE_URL: live.faxInQueueUrl,
+      PUBLIC_URL: 'http://127.0.0.1:2',
+      INBOUND_ROUTES: expect.stringContaining('frontdesk@example.com'),
       REQUIRE_SENDER_AUTH: 'false',
       NOTICE_FROM: 'fax@fax.localhost',
     });
     const tunnelled = handlerEnv(
-      loadLocalSettings({ WEBHOOK_URL: 'https://tunnel.example.com/webhooks/telnyx' }),
+      loadLocalSettings({
+        WEBHOOK_URL: 'https://tunnel.example.com/webhooks/telnyx',
+        PUBLIC_URL: 'https://tunnel.example.com',
+      }),
       live,
     );
     expect(tunnelled.WEBHOOK_URL).toBe('https://tunnel.example.com/webhooks/telnyx');
+    expect(tunnelled.PUBLIC_URL).toBe('https://tunnel.example.com');
   });
 
   it('makes the client_state key once per data dir, readable by this user alone', async () => {

@@ -136,6 +136,36 @@ describe('the webhook endpoint', () => {
     expect(response.status).toBe(502);
   });
 
+  it('passes GETs under the download path to the handler and writes back its binary answer', async () => {
+    const pdf = Buffer.from('%PDF-1.7\n\xff\x00 binary', 'latin1');
+    const events: LambdaFunctionURLEvent[] = [];
+    endpoint = await startWebhookEndpoint({
+      port: 0,
+      path: '/webhooks/telnyx',
+      downloadPath: '/faxes-in/',
+      handler: async (event) => {
+        events.push(event);
+        return {
+          statusCode: 200,
+          headers: { 'content-type': 'application/pdf', 'cache-control': 'no-store' },
+          body: pdf.toString('base64'),
+          isBase64Encoded: true,
+        };
+      },
+    });
+    const origin = new URL(endpoint.url).origin;
+    const response = await fetch(`${origin}/faxes-in/token.123.mac`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(pdf);
+    expect(events[0]).toMatchObject({
+      rawPath: '/faxes-in/token.123.mac',
+      requestContext: { http: { method: 'GET' } },
+    });
+    expect((await fetch(`${origin}/faxes-out/x`)).status).toBe(404);
+    expect(events).toHaveLength(1);
+  });
+
   it('answers 404 off the webhook path without calling the handler', async () => {
     const { events, url } = await start();
     const response = await fetch(url.replace('/webhooks/telnyx', '/other'), { method: 'POST' });

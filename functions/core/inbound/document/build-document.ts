@@ -6,6 +6,7 @@ import type { Refusal } from '../refusals';
 import { hasActiveContent, removeActiveContent } from './active-content';
 import { addCoverPages, type CoverContent } from './cover-page';
 import { claimsFaxableType, type DocumentType, documentType } from './document-type';
+import { flattenForm, formLacksAppearances } from './form-flattening';
 import {
   addImagePages,
   checkImageData,
@@ -16,7 +17,13 @@ import {
 } from './images';
 import { countPages } from './page-count';
 import { fitsPage, fitToPage, type PageSize } from './page-geometry';
-import { loadPdfDocument, type PdfBudget, PdfTooBigToOpenError, pdfBudget } from './pdf-loader';
+import {
+  loadPdfDocument,
+  type PdfBudget,
+  PdfTooBigToOpenError,
+  pdfBudget,
+  wasDecrypted,
+} from './pdf-loader';
 
 export interface DocumentOptions {
   pageSize: 'letter' | 'a4';
@@ -117,10 +124,14 @@ export async function buildFaxDocument(
   const [only] = chosen;
   // A PDF with scripts or embedded files is rebuilt from its pages, which leaves them behind; one
   // with pages of another size or turned sideways is rebuilt so that every page prints full size.
+  // A restricted one is sent decrypted: a fax renderer need not honour an empty password. A form
+  // whose values have no appearance is flattened, or a renderer would show its fields empty.
   if (
     !options.cover &&
     chosen.length === 1 &&
     only?.pdf &&
+    !wasDecrypted(only.pdf) &&
+    !formLacksAppearances(only.pdf) &&
     startsWithHeader(only.part.content) &&
     !hasActiveContent(only.pdf) &&
     only.pdf.getPages().every((page) => fitsPage(page, PAGE_SIZES[options.pageSize]))
@@ -347,6 +358,8 @@ async function assemble(
     try {
       const before = out.getPageCount();
       if (pdf) {
+        // Copied pages leave the form behind: its values go onto the pages first.
+        await flattenForm(pdf);
         for (const page of await out.copyPages(pdf, pdf.getPageIndices())) {
           out.addPage(page);
           if (!fitsPage(page, size)) fitToPage(out, page, size);

@@ -1,10 +1,10 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { GifReader } from 'omggif';
 import { degrees, drawImage, type PDFDocument, PDFImage, type PDFRef } from 'pdf-lib';
+import { embedRaster, rasterOnWhite } from '../../shared/raster';
+import { tiffFrames, tiffRasters } from '../../shared/tiff';
 import type { ImageType } from './document-type';
 import { type PageSize, type Placement, placeContent, type Turn } from './page-geometry';
-import { embedRaster, rasterOnWhite } from './raster';
-import { tiffFrames, tiffRasters } from './tiff';
 
 /** Half an inch: fax machines do not print to the edge of the paper. */
 const MARGIN = 36;

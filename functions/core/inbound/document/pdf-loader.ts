@@ -2,17 +2,22 @@ import { constants, inflateRawSync } from 'node:zlib';
 import {
   decodePDFRawStream,
   PDFArray,
-  type PDFDict,
+  type PDFContext,
+  PDFDict,
   PDFDocument,
+  PDFHexString,
   PDFName,
   PDFNumber,
   type PDFObject,
   PDFParser,
   PDFRawStream,
+  PDFRef,
   type PDFStream,
   PDFStreamParsingError,
+  PDFString,
   type Position,
 } from 'pdf-lib';
+import { type Decryption, emptyPasswordDecryption, firstFileId } from './pdf-decryption';
 
 const STREAM = Buffer.from('stream', 'latin1');
 const ENDSTREAM = Buffer.from('endstream', 'latin1');
@@ -61,13 +66,54 @@ export class PdfTooBigToOpenError extends Error {
 export class QuickPdfParser extends PDFParser {
   private readonly data: Buffer;
   private overBudget = false;
+  /** The indirect object being read, whose number and generation its strings are decrypted by. */
+  private current: PDFRef | undefined;
 
   constructor(
     bytes: Uint8Array,
     private readonly budget: PdfBudget = pdfBudget(),
+    private readonly decryption?: Decryption,
   ) {
     super(bytes, OBJECTS_PER_TICK, false, false);
     this.data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (decryption) this.followObjects();
+  }
+
+  /**
+   * pdf-lib keeps the methods that read an object's header private: wrapped here, so that a string
+   * or stream is decrypted with the key of its own object, and nothing outside one (the trailer) is.
+   */
+  private followObjects(): void {
+    const parser = this as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const header = parser.parseIndirectObjectHeader?.bind(this);
+    const object = parser.parseIndirectObject?.bind(this);
+    const invalid = parser.tryToParseInvalidIndirectObject?.bind(this);
+    if (!header || !object || !invalid) throw new Error('pdf-lib parser without object headers');
+    parser.parseIndirectObjectHeader = () => {
+      const ref = header();
+      this.current = ref instanceof PDFRef ? ref : undefined;
+      return ref;
+    };
+    parser.parseIndirectObject = async () => {
+      try {
+        return await object();
+      } finally {
+        this.current = undefined;
+      }
+    };
+    parser.tryToParseInvalidIndirectObject = () => {
+      try {
+        return invalid();
+      } finally {
+        this.current = undefined;
+      }
+    };
+  }
+
+  /** The object being read, when its strings and streams are encrypted. */
+  private encrypted(): PDFRef | undefined {
+    const ref = this.current;
+    return ref && this.decryption && ref !== this.decryption.encryptRef ? ref : undefined;
   }
 
   override async parseDocument() {
@@ -82,7 +128,11 @@ export class QuickPdfParser extends PDFParser {
 
   override parseObject(): PDFObject {
     this.spend(1);
-    return super.parseObject();
+    const object = super.parseObject();
+    const ref = this.encrypted();
+    if (!ref || !(object instanceof PDFString || object instanceof PDFHexString)) return object;
+    const plain = this.decryption?.strings(ref, object.asBytes()) ?? new Uint8Array(0);
+    return PDFHexString.of(Buffer.from(plain).toString('hex'));
   }
 
   // pdf-lib reads on past an object it cannot parse; every path back to its loop passes here, so
@@ -97,10 +147,11 @@ export class QuickPdfParser extends PDFParser {
    * unfiltered: pdf-lib would inflate them whole, doubling its buffer as it goes.
    */
   protected override parseDictOrStream(): PDFDict | PDFStream {
-    const object = super.parseDictOrStream();
-    if (!(object instanceof PDFRawStream)) return object;
-    const type = object.dict.lookup(PDFName.of('Type'));
+    const parsed = super.parseDictOrStream();
+    if (!(parsed instanceof PDFRawStream)) return parsed;
+    const type = parsed.dict.lookup(PDFName.of('Type'));
     const isXref = type === PDFName.of('XRef');
+    const object = isXref ? parsed : this.decrypted(parsed);
     if (type !== PDFName.of('ObjStm') && !isXref) return object;
     const contents = this.unpack(object);
     // pdf-lib makes an entry for every one a cross-reference stream claims, whatever it holds.
@@ -108,6 +159,14 @@ export class QuickPdfParser extends PDFParser {
     object.dict.delete(PDFName.of('Filter'));
     object.dict.delete(PDFName.of('DecodeParms'));
     return PDFRawStream.of(object.dict, contents);
+  }
+
+  // Cross-reference streams are never encrypted; the strings of an object stream's objects are
+  // not either, since the stream that holds them is.
+  private decrypted(stream: PDFRawStream): PDFRawStream {
+    const ref = this.encrypted();
+    if (!ref || !this.decryption) return stream;
+    return PDFRawStream.of(stream.dict, this.decryption.streams(ref, stream.contents));
   }
 
   private spend(objects: number): void {
@@ -247,8 +306,35 @@ export async function loadPdfDocument(
   bytes: Uint8Array,
   budget: PdfBudget = pdfBudget(),
 ): Promise<PDFDocument> {
+  const unspent = { ...budget };
   const context = await new QuickPdfParser(bytes, budget).parseDocument();
-  // load() is this parse and this constructor, which pdf-lib keeps private; 1.17.1 is its last
-  // release, so the two do not drift apart. Arguments: context, ignoreEncryption, updateMetadata.
-  return Reflect.construct(PDFDocument, [context, true, false]) as PDFDocument;
+  const decryption = emptyPasswordDecryptionOf(context);
+  if (!decryption) return documentOf(context);
+  // Read again, decrypting as it goes: the first reading spent on object streams it could not
+  // open, so only the second is counted.
+  Object.assign(budget, unspent);
+  const plain = await new QuickPdfParser(bytes, budget, decryption).parseDocument();
+  if (decryption.encryptRef) plain.delete(decryption.encryptRef);
+  plain.trailerInfo.Encrypt = undefined;
+  const document = documentOf(plain);
+  decrypted.add(document);
+  return document;
+}
+
+// load() is this parse and this constructor, which pdf-lib keeps private; 1.17.1 is its last
+// release, so the two do not drift apart. Arguments: context, ignoreEncryption, updateMetadata.
+const documentOf = (context: PDFContext) =>
+  Reflect.construct(PDFDocument, [context, true, false]) as PDFDocument;
+
+const decrypted = new WeakSet<PDFDocument>();
+
+/** The PDF was encrypted and opened with the empty password: its bytes are not the ones to send. */
+export const wasDecrypted = (pdf: PDFDocument) => decrypted.has(pdf);
+
+function emptyPasswordDecryptionOf(context: PDFContext): Decryption | undefined {
+  const { Encrypt, ID } = context.trailerInfo;
+  const dict = Encrypt && context.lookup(Encrypt);
+  if (!(dict instanceof PDFDict)) return undefined;
+  const encryptRef = Encrypt instanceof PDFRef ? Encrypt : undefined;
+  return emptyPasswordDecryption(dict, firstFileId(context.lookup(ID)), encryptRef);
 }

@@ -1,4 +1,6 @@
-// The words the sender wrote for this fax: the body without signatures, disclaimers and quoted mail.
+// The words the sender wrote for this fax: the body without signatures, disclaimers, quoted mail
+// and a copier's scan-to-email text.
+import { withoutScanBoilerplate } from './scan-boilerplate';
 
 // A line that starts what is not the sender's own text; everything from it on is dropped.
 const ENDS_OWN_TEXT: RegExp[] = [
@@ -28,7 +30,7 @@ const HEADER_DATE = /^\*?(sent|date|gesendet|envoyé|enviado|inviato)\s?:\*?\s/i
 const CLUTTER = /\[cid:[^[\]]*\]|\[image:[^[\]]*\]|\ufffc|\u200b|\u200c|\u200d|\u2060|\ufeff/gi;
 
 export function ownText(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const lines = withoutScanBoilerplate(text.replace(/\r\n?/g, '\n')).split('\n');
   const kept: string[] = [];
   for (const [i, raw] of lines.entries()) {
     const line = raw.replace(CLUTTER, '').trim();

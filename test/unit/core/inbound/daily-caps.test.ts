@@ -77,6 +77,7 @@ describe('quotaRequest', () => {
   const now = new Date('2026-11-27T10:00:05Z');
   const email = {
     sender: 'alice@example.com',
+    emailId: 'mid-1',
     documentPages: 4,
     now,
     timeZone: 'America/Chicago',
@@ -98,6 +99,7 @@ describe('quotaRequest', () => {
     expect(quotaRequest({ ...email, newNumbers: 1 })).toEqual({
       day: '2026-11-27',
       sender: 'alice@example.com',
+      emailId: 'mid-1',
       faxes: 1,
       pages: 4,
       limits: LIMITS,
@@ -110,6 +112,7 @@ describe('capRefusal, as the sender reads it', () => {
   const now = new Date('2026-11-27T10:00:05Z');
   const request = quotaRequest({
     sender: 'alice@example.com',
+    emailId: 'mid-1',
     newNumbers: 5,
     documentPages: 3,
     now,

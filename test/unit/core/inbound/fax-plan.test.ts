@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { faxJob, faxRequest, jobKey } from '../../../../functions/core/inbound/fax-plan';
+import { faxJob } from '../../../../functions/core/inbound/fax-plan';
 import type { EmailFacts } from '../../../../functions/core/inbound/plan';
-import { verifyClientState } from '../../../../functions/core/shared/client-state';
-import { inboundSettings } from '../../../support/inbound-harness';
-import { CLIENT_STATE_SECRET } from '../../../support/telnyx-events';
 
 const email: EmailFacts = {
   identity: 'mid-abc',
@@ -32,28 +29,6 @@ describe('faxJob', () => {
       documentPages: 3,
       createdAt: '2026-11-27T10:00:05.000Z',
       expiresAt: now.getTime() / 1000 + 7 * 86_400,
-    });
-  });
-});
-
-describe('faxRequest', () => {
-  it('asks Telnyx for the fax with a client_state naming its job, signed', () => {
-    const key = jobKey(email, number);
-    const settings = inboundSettings();
-    const url = 'https://media/mid-abc.pdf';
-    const request = faxRequest(key, url, 'very_high', settings, CLIENT_STATE_SECRET);
-    expect(request).toMatchObject({
-      connectionId: '234423',
-      from: '+13125790015',
-      to: '+13125551234',
-      mediaUrl: 'https://media/mid-abc.pdf',
-      quality: 'very_high',
-      webhookUrl: 'https://hooks.example.com/webhooks/telnyx',
-    });
-    expect(verifyClientState(request.clientState, CLIENT_STATE_SECRET)).toEqual({
-      valid: true,
-      key,
-      attempt: 1,
     });
   });
 });

@@ -1,9 +1,11 @@
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryCallLeases } from '../../../../functions/adapters/memory-call-leases';
 import { MemoryLedger } from '../../../../functions/adapters/memory-ledger';
 import { jobPk } from '../../../../functions/adapters/storage-layout';
 import { encodeClientState } from '../../../../functions/core/shared/client-state';
 import type {
+  FaxInMessage,
   FaxJob,
   FaxStatus,
   JobKey,
@@ -16,6 +18,7 @@ import {
   type WebhookRequest,
 } from '../../../../functions/core/webhook/handle-fax-webhook';
 import { webhookPublicKey } from '../../../../functions/core/webhook/webhook-signature';
+import { RecordingQueue } from '../../../support/memory-dispatch';
 import { createTestSigner } from '../../../support/signature-vectors';
 import { CLIENT_STATE_SECRET, clientStateFor, faxEventBody } from '../../../support/telnyx-events';
 
@@ -67,6 +70,7 @@ let mediaDenied: boolean;
 let logs: { level: string; message: string; extra?: Record<string, unknown> }[];
 let attachFailedDocument: boolean;
 let transmissionReport: 'on' | 'no-image' | 'off';
+let faxIn: FaxInMessage[];
 
 const deps = (): WebhookDeps => ({
   settings: {
@@ -75,8 +79,14 @@ const deps = (): WebhookDeps => ({
     attachFailedDocument,
     transmissionReport,
     retentionDays: 7,
+    channels: 2,
+    // Retries have tests of their own (retries.test.ts): here a failure is the end.
+    retry: { attempts: 1, delaySeconds: 300 },
   },
   ledger,
+  leases: new MemoryCallLeases(),
+  queue: new RecordingQueue(),
+  random: () => 0.5,
   mailer: {
     async send(email) {
       await new Promise((resolve) => setImmediate(resolve));
@@ -101,6 +111,7 @@ const deps = (): WebhookDeps => ({
   },
   publicKey: webhookPublicKey(signer.publicKey),
   clientStateSecret: async () => CLIENT_STATE_SECRET,
+  faxIn: { enqueue: async (message) => void faxIn.push(message) },
 });
 
 beforeEach(async () => {
@@ -112,6 +123,7 @@ beforeEach(async () => {
   logs = [];
   attachFailedDocument = false;
   transmissionReport = 'off';
+  faxIn = [];
 });
 
 function eventBody(type: string, payload: Record<string, unknown> = {}, id?: string) {
@@ -411,8 +423,10 @@ describe('fax webhook', () => {
     });
   });
 
-  it('ignores events about received faxes', async () => {
-    await deliver(eventBody('fax.failed', { direction: 'inbound' }));
+  it('hands an event about a received fax to the receiver, never to the job it names', async () => {
+    const answer = await deliver(eventBody('fax.failed', { direction: 'inbound' }));
+    expect(answer).toMatchObject({ statusCode: 200, outcome: { kind: 'fax_in_queued' } });
+    expect(faxIn).toMatchObject([{ kind: 'failed', fax: { faxId: FAX_ID } }]);
     expect(job().status).toBe('queued');
     expect(sent).toHaveLength(0);
   });

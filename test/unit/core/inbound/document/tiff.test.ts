@@ -2,7 +2,7 @@ import { type PDFDict, PDFDocument, PDFName, PDFRawStream } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { makeTiff } from '../../../../../fixtures/documents';
 import { addImagePages, inspectImage } from '../../../../../functions/core/inbound/document/images';
-import { tiffFrames } from '../../../../../functions/core/inbound/document/tiff';
+import { tiffFrames } from '../../../../../functions/core/shared/tiff';
 import { deflatedTiff, type TiffPage } from '../../../../support/hostile-files';
 
 const LETTER = { width: 612, height: 792 };

@@ -3,14 +3,17 @@ import { readSubjectTags } from '../../../../../functions/core/inbound/mail/subj
 
 describe('readSubjectTags', () => {
   it.each([
-    ['Lab results', 'high', true, 'Lab results'],
-    ['Lab results [fine]', 'very_high', true, 'Lab results'],
-    ['[PHOTO] x-ray', 'ultra_light', true, 'x-ray'],
-    ['Referral [no cover]', 'high', false, 'Referral'],
-    ['[No-Cover] [Fine] Referral', 'very_high', false, 'Referral'],
-    ['[nocover]', 'high', false, ''],
-    ['Invoice [final]', 'high', true, 'Invoice [final]'],
-  ])('%s', (subject, quality, cover, clean) => {
-    expect(readSubjectTags(subject)).toEqual({ quality, cover, subject: clean });
+    ['Lab results', 'high', true, true, 'Lab results'],
+    ['Lab results [fine]', 'very_high', true, true, 'Lab results'],
+    ['[PHOTO] x-ray', 'ultra_light', true, true, 'x-ray'],
+    ['Referral [no cover]', 'high', false, true, 'Referral'],
+    ['[No-Cover] [Fine] Referral', 'very_high', false, true, 'Referral'],
+    ['[nocover]', 'high', false, true, ''],
+    ['Invoice [final]', 'high', true, true, 'Invoice [final]'],
+    ['Court filing [no retry]', 'high', true, false, 'Court filing'],
+    ['[No-Retry] [no cover] Deadline', 'high', false, false, 'Deadline'],
+    ['[noretry]', 'high', true, false, ''],
+  ])('%s', (subject, quality, cover, retry, clean) => {
+    expect(readSubjectTags(subject)).toEqual({ quality, cover, retry, subject: clean });
   });
 });

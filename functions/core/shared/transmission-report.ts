@@ -1,7 +1,7 @@
 // The delivered fax's confirmation report, as a fax machine prints one: one page of facts and,
 // unless the setting keeps documents out of email, page 1 of the fax itself, reduced.
 import { PDFDocument, rgb, StandardFonts } from 'pdf-lib';
-import type { FaxJob } from '../shared/ports';
+import type { FaxJob } from './ports';
 import { attemptsOf, formatTime, shownNumber } from './result-email';
 
 export type TransmissionReportSetting = 'on' | 'no-image' | 'off';

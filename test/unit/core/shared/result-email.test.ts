@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { faxFacts } from '../../../../fixtures/fax-jobs';
 import type { FaxJob } from '../../../../functions/core/shared/ports';
-import { resultEmail } from '../../../../functions/core/webhook/result-email';
+import { resultEmail } from '../../../../functions/core/shared/result-email';
 
 const job = (overrides: Partial<FaxJob>): FaxJob => ({
   messageId: 'ses-1',
@@ -85,7 +85,7 @@ describe('result email', () => {
       'Fax to (312) 555-1234 failed: the line was busy',
     ]);
     expect(email.text).toContain(
-      'The fax line was busy. Your fax was not delivered.\n\nThis is usually temporary: in a few minutes, send the document in a new email addressed only to +13125551234@fax.example.com. The fax is not retried automatically. Do not send your email again: it also went to other numbers, which would be faxed twice.',
+      'The fax line was busy. Your fax was not delivered.\n\nThis is usually temporary: the bridge has stopped dialling, so in a while, send the document in a new email addressed only to +13125551234@fax.example.com. Do not send your email again: it also went to other numbers, which would be faxed twice.',
     );
     expect(email.text).not.toMatch(/send your email again (to|in)/);
     const alone = resultEmail({
@@ -96,7 +96,7 @@ describe('result email', () => {
         statusTimes: { failed: '2026-03-05T15:14:07.677Z' },
       }),
     });
-    expect(alone.text).toContain('in a few minutes, send your email again.');
+    expect(alone.text).toContain('in a while, send your email again.');
   });
 
   it('shows a foreign number internationally to a domestic sender, a domestic one nationally', () => {
@@ -166,7 +166,7 @@ describe('result email', () => {
           'Attempts:   1. Thursday, March 5, 2026 at 9:20:00 AM CST: failed (the line was busy)',
         ].join('\n'),
         'The fax line was busy. Your fax was not delivered.',
-        'This is usually temporary: in a few minutes, send your email again. The fax is not retried automatically.',
+        'This is usually temporary: the bridge has stopped dialling, so in a while, send your email again.',
         'Failure code: user_busy\nFax id: c62be5bc-9b13-4b6c-abda-34dd8b541287',
         '-- \nThis email was sent automatically by your email-to-fax service.',
       ].join('\n\n'),
@@ -202,7 +202,7 @@ describe('result email', () => {
       'carrier_lost',
       'Fax to +1 312-555-1234 failed: the connection was lost',
       'The connection to the receiving fax machine was lost during the call.',
-      'in a few minutes, send your email again.',
+      'in a while, send your email again.',
     ],
     [
       'mystery_code_42',
@@ -244,5 +244,53 @@ describe('result email', () => {
     });
     expect(email.subject).toBe('Fax delivered: Hi Bcc: x@evil.example <script>');
     expect(email.inReplyTo).toBeUndefined();
+  });
+
+  const busyDial = (attempt: number) => ({
+    attempt,
+    dialledAt: '2026-03-05T15:0' + attempt + ':00.000Z',
+    endedAt: '2026-03-05T15:0' + attempt + ':40.000Z',
+    failureReason: attempt === 1 ? 'user_busy' : 'receiver_no_answer',
+    counted: true,
+  });
+
+  it('names the failure just before the dial that went through', () => {
+    const email = resultEmail({
+      ...settings,
+      job: job({ attempt: 3, dials: [busyDial(1), busyDial(2)] }),
+    });
+    expect(email.text).toContain(
+      'It went through on the third attempt; the one before failed (nobody answered).',
+    );
+  });
+
+  it('when pages already arrived, says to check with the recipient and never to send again', () => {
+    const email = resultEmail({
+      ...settings,
+      job: job({
+        ...facts,
+        status: 'failed',
+        failureReason: 'receiver_call_dropped',
+        pageCount: 2,
+      }),
+    });
+    expect(email.text).toContain(
+      '2 of 5 pages reached the receiving machine before the call ended.',
+    );
+    expect(email.text).not.toMatch(/send (your email|the document) again/i);
+  });
+
+  it('lists the dials before a fax that was then not sent', () => {
+    const email = resultEmail({
+      ...settings,
+      job: job({
+        status: 'not_sent',
+        attempt: 2,
+        dials: [busyDial(1)],
+        note: 'api_key_refused: 401',
+      }),
+    });
+    expect(email.text).toMatch(/Attempts: +1\. .*failed \(the line was busy\)/);
+    expect(email.text).toContain("The fax service refused this bridge's API key.");
   });
 });

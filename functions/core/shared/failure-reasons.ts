@@ -245,7 +245,7 @@ const notTwice = ({ otherNumbers }: Resend) =>
 
 const NEXT_STEP: Record<FailureAdvice, (resend: Resend) => string> = {
   try_again_later: (resend) =>
-    `This is usually temporary: in a few minutes, ${again(resend)}. The fax is not retried automatically.${notTwice(resend)}`,
+    `This is usually temporary: the bridge has stopped dialling, so in a while, ${again(resend)}.${notTwice(resend)}`,
   check_number: (resend) =>
     `Check the fax number, including the area and country code, then ${again(resend, true)}.${notTwice(resend)}`,
   recipient_machine: (resend) =>

@@ -1,9 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  explainFailure,
-  FAILURE_REASONS,
-} from '../../../../functions/core/webhook/failure-reasons';
+import { explainFailure, FAILURE_REASONS } from '../../../../functions/core/shared/failure-reasons';
 import { sharedName, sharedPath } from '../../../support/paths';
 
 const faxApi = sharedPath('telnyx', 'FAX_API.md');
@@ -58,9 +55,7 @@ describe('failure reasons', () => {
   });
 
   it('tells the sender what to do for each group', () => {
-    expect(explainFailure('user_busy').nextStep).toMatch(
-      /in a few minutes, send your email again\./,
-    );
+    expect(explainFailure('user_busy').nextStep).toMatch(/in a while, send your email again\./);
     expect(explainFailure('destination_invalid').nextStep).toMatch(/Check the fax number/);
     expect(explainFailure('receiver_decline').nextStep).toMatch(/Ask the recipient/);
     expect(explainFailure('no_outbound_profile').nextStep).toMatch(/fax administrator/);

@@ -1,0 +1,44 @@
+import type { SweepSettings } from '../core/webhook/sweep-faxes';
+import { type Env, parseEnv } from './config-error';
+import {
+  apiKeyRequired,
+  type FaxFunctionSettings,
+  faxFunctionSettings,
+  leaseSeconds,
+  OUTCOME_VARIABLES,
+  retrySettings,
+  TELNYX_API_VARIABLES,
+} from './fax-settings';
+import { clientStateSecretRequired, variablesSchema } from './runtime-variables';
+
+export const SWEEPER_VARIABLES = [
+  'FAX_BUCKET',
+  'LEDGER_TABLE',
+  'DISPATCH_QUEUE_URL',
+  ...TELNYX_API_VARIABLES,
+  'CLIENT_STATE_SECRET_ID',
+  'CLIENT_STATE_SECRET',
+  'RETRY_ATTEMPTS',
+  'RETRY_DELAY_SECONDS',
+  'SWEEP_AFTER_SECONDS',
+  'SWEEP_INTERVAL_SECONDS',
+  ...OUTCOME_VARIABLES,
+] as const;
+
+const schema = variablesSchema(SWEEPER_VARIABLES).check(apiKeyRequired, clientStateSecretRequired);
+
+export interface SweeperFunctionSettings extends FaxFunctionSettings {
+  flow: SweepSettings;
+}
+
+export function loadSweeperSettings(env: Env): SweeperFunctionSettings {
+  const s = parseEnv(schema, env);
+  return {
+    flow: {
+      ...retrySettings(s),
+      sweepAfterSeconds: s.SWEEP_AFTER_SECONDS,
+      leaseSeconds: leaseSeconds(s),
+    },
+    ...faxFunctionSettings(s, env),
+  };
+}
