@@ -117,24 +117,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   };
 
   try {
-    const standIns = await startStandIns({
-      dataDir: settings.dataDir,
-      ports: { s3: ports.s3, dynamodb: ports.dynamodb, ses: 0, sqs: ports.sqs },
-      bucket: settings.bucket,
-      table: settings.table,
-      queues: [
-        {
-          name: DISPATCH_QUEUE,
-          visibilityTimeoutSeconds: DISPATCH_VISIBILITY_SECONDS,
-          deadLetter: { name: DISPATCH_DEAD_LETTERS, maxReceiveCount: 5 },
-        },
-        {
-          name: FAX_IN_QUEUE,
-          visibilityTimeoutSeconds: FAX_IN_VISIBILITY_SECONDS,
-          deadLetter: { name: FAX_IN_DEAD_LETTERS, maxReceiveCount: 5 },
-        },
-      ],
-    });
+    const standIns = await localStandIns(settings);
     stops.push(() => standIns.stop());
 
     const ses: SesOutbox = await startSesOutbox({
@@ -162,25 +145,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     });
     stops.push(() => endpoint.stop());
 
-    let emulator: TelnyxEmulator | undefined;
+    const emulator = await localEmulator(settings, endpoint.url, options);
+    if (emulator) stops.push(() => emulator.stop());
     const telnyx = settings.telnyx;
-    if (telnyx.kind === 'emulator') {
-      emulator = await startTelnyxEmulator({
-        port: ports.telnyx,
-        host: LOCAL_HOST,
-        apiKey: telnyx.apiKey,
-        stepDelayMs: telnyx.stepDelayMs,
-        channels: telnyx.channels,
-        duplicateWebhooks: telnyx.duplicateWebhooks,
-        shuffleWebhooks: telnyx.shuffleWebhooks,
-        // The fax application's webhook URL: where inbound faxes' webhooks go.
-        defaultWebhookUrl: settings.webhookUrl ?? endpoint.url,
-        connectionId: settings.env.TELNYX_CONNECTION_ID,
-        onActivity: options.onTelnyxActivity,
-        ...options.emulator,
-      });
-      stops.push(() => (emulator as TelnyxEmulator).stop());
-    }
 
     const env = handlerEnv(settings, {
       standIns: { ...standIns.env, AWS_ENDPOINT_URL_SES: ses.url },
@@ -203,35 +170,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
 
     const s3 = localS3Client(standIns.endpoints.s3, env.AWS_REGION);
     stops.push(async () => s3.destroy());
-    const smtp: SmtpFrontDoor = await startSmtpFrontDoor({
-      port: ports.smtp,
-      host: LOCAL_HOST,
-      domains: settings.faxDomains,
-      storeRawMail: async (messageId, raw) => {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: settings.bucket,
-            Key: rawMailKey(messageId),
-            Body: raw,
-            ContentType: 'message/rfc822',
-          }),
-        );
-      },
-      deliver: (event) => inbound.handle(event),
-      verdicts: resolver && ((raw, client) => receiptVerdicts(raw, client, resolver)),
-      onActivity: (activity) => {
-        if (activity.kind === 'received') {
-          log(
-            `fax-bridge local: mail ${activity.messageId} from ${activity.source || '<>'} ` +
-              `for ${activity.recipients.join(', ')}`,
-          );
-        } else if (activity.kind === 'handler-failed') {
-          log(
-            `fax-bridge local: the inbound handler failed on ${activity.messageId}: ${activity.error}`,
-          );
-        }
-      },
-    });
+    const smtp = await mailFrontDoor(settings, s3, { inbound, resolver }, log);
     stops.push(() => smtp.stop());
 
     const bridge: Bridge = {
@@ -262,6 +201,92 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     await stopAll();
     throw error;
   }
+}
+
+/** S3, DynamoDB, SES and SQS, with the dispatch and fax-in queues and their dead letters. */
+function localStandIns(settings: LocalSettings): Promise<StandIns> {
+  const { ports } = settings;
+  return startStandIns({
+    dataDir: settings.dataDir,
+    ports: { s3: ports.s3, dynamodb: ports.dynamodb, ses: 0, sqs: ports.sqs },
+    bucket: settings.bucket,
+    table: settings.table,
+    queues: [
+      {
+        name: DISPATCH_QUEUE,
+        visibilityTimeoutSeconds: DISPATCH_VISIBILITY_SECONDS,
+        deadLetter: { name: DISPATCH_DEAD_LETTERS, maxReceiveCount: 5 },
+      },
+      {
+        name: FAX_IN_QUEUE,
+        visibilityTimeoutSeconds: FAX_IN_VISIBILITY_SECONDS,
+        deadLetter: { name: FAX_IN_DEAD_LETTERS, maxReceiveCount: 5 },
+      },
+    ],
+  });
+}
+
+/** The Telnyx emulator, unless TELNYX_API_URL points at a real Telnyx. */
+async function localEmulator(
+  settings: LocalSettings,
+  endpointUrl: string,
+  options: BridgeOptions,
+): Promise<TelnyxEmulator | undefined> {
+  const telnyx = settings.telnyx;
+  if (telnyx.kind !== 'emulator') return undefined;
+  return startTelnyxEmulator({
+    port: settings.ports.telnyx,
+    host: LOCAL_HOST,
+    apiKey: telnyx.apiKey,
+    stepDelayMs: telnyx.stepDelayMs,
+    channels: telnyx.channels,
+    duplicateWebhooks: telnyx.duplicateWebhooks,
+    shuffleWebhooks: telnyx.shuffleWebhooks,
+    // The fax application's webhook URL: where inbound faxes' webhooks go.
+    defaultWebhookUrl: settings.webhookUrl ?? endpointUrl,
+    connectionId: settings.env.TELNYX_CONNECTION_ID,
+    onActivity: options.onTelnyxActivity,
+    ...options.emulator,
+  });
+}
+
+/** SES receiving, as the local mode does it: SMTP in, the raw mail to S3, the inbound handler. */
+function mailFrontDoor(
+  settings: LocalSettings,
+  s3: ReturnType<typeof localS3Client>,
+  functions: Pick<LocalFunctions, 'inbound' | 'resolver'>,
+  log: (line: string) => void,
+): Promise<SmtpFrontDoor> {
+  const { inbound, resolver } = functions;
+  return startSmtpFrontDoor({
+    port: settings.ports.smtp,
+    host: LOCAL_HOST,
+    domains: settings.faxDomains,
+    storeRawMail: async (messageId, raw) => {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: settings.bucket,
+          Key: rawMailKey(messageId),
+          Body: raw,
+          ContentType: 'message/rfc822',
+        }),
+      );
+    },
+    deliver: (event) => inbound.handle(event),
+    verdicts: resolver && ((raw, client) => receiptVerdicts(raw, client, resolver)),
+    onActivity: (activity) => {
+      if (activity.kind === 'received') {
+        log(
+          `fax-bridge local: mail ${activity.messageId} from ${activity.source || '<>'} ` +
+            `for ${activity.recipients.join(', ')}`,
+        );
+      } else if (activity.kind === 'handler-failed') {
+        log(
+          `fax-bridge local: the inbound handler failed on ${activity.messageId}: ${activity.error}`,
+        );
+      }
+    },
+  });
 }
 
 /**

@@ -160,12 +160,11 @@ export function rowOf(job: FaxJob): FaxRow {
 }
 
 /**
- * Dials made for the job. Until the dispatch queue retries, a job is sent once (Telnyx never
- * retries a fax), so a job without a recorded count had one attempt.
+ * Dials made for the job: the earlier ones that reached the line (a channel-limit failure did
+ * not), and the one it is on. A job of an earlier version has no `dials` and had one.
  */
 function attemptsOf(job: FaxJob): number {
-  const recorded = (job as FaxJob & { attempts?: unknown }).attempts;
-  return typeof recorded === 'number' ? recorded : 1;
+  return (job.dials ?? []).filter((dial) => dial.counted).length + 1;
 }
 
 function defaultDeps(): FaxesDeps {

@@ -37,8 +37,20 @@ beforeAll(async () => {
     at: '2026-03-02T09:17:00Z',
     pageCount: 4,
   });
-  await ledger.advance(failed, { status: 'queued', at: '2026-03-02T11:40:02Z', faxId: 'f-2' });
+  // Busy, dialled again, busy again: two dials.
+  await ledger.advance(failed, { status: 'queued', at: '2026-03-02T11:40:02Z', faxId: 'f-0' });
+  await ledger.startNextAttempt(failed, {
+    attempt: 1,
+    dialledAt: '2026-03-02T11:40:01Z',
+    endedAt: '2026-03-02T11:40:40Z',
+    faxId: 'f-0',
+    failureReason: 'user_busy',
+    counted: true,
+  });
+  const second = { attempt: 2, at: '2026-03-02T11:41:02Z' };
+  await ledger.advance(failed, { ...second, status: 'queued', faxId: 'f-2' });
   await ledger.advance(failed, {
+    attempt: 2,
     status: 'failed',
     at: '2026-03-02T11:42:00Z',
     failureReason: 'user_busy',
@@ -70,7 +82,7 @@ describe('npm run faxes', () => {
     expect(code).toBe(0);
     expect(out).toEqual([
       'time (UTC)        sender             number            pages  status     attempts  reason',
-      '2026-03-02 11:40  bob@example.org    +44 20 7123 4567      3  failed            1  user_busy',
+      '2026-03-02 11:40  bob@example.org    +44 20 7123 4567      3  failed            2  user_busy',
       '2026-03-02 09:15  alice@example.com  +1 312-555-0100       4  delivered         1',
     ]);
   });
