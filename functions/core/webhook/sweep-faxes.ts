@@ -91,8 +91,9 @@ async function sweepLease(
     if (now - lease.since <= quietMs) return 'waiting';
     // Taken before a POST that never came (the run stopped, or its message was lost): queued
     // again, which is safe because the attempt's POST is claimed once.
+    const notBefore = job.dials?.at(-1)?.nextDialAt;
     const message = { messageId: job.messageId, recipient: job.recipient, attempt: attemptOf(job) };
-    await deps.queue.enqueue(message, 0);
+    await deps.queue.enqueue(notBefore ? { ...message, notBefore } : message, 0);
     return release(lease, settings, deps);
   }
   const renew = () =>
