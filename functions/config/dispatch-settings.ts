@@ -2,22 +2,17 @@ import type { DispatchSettings } from '../core/dispatch/dispatch-fax';
 import { type Env, parseEnv } from './config-error';
 import {
   apiKeyRequired,
+  FAX_FUNCTION_VARIABLES,
   type FaxFunctionSettings,
   faxFunctionSettings,
   leaseSeconds,
   OUTCOME_VARIABLES,
   outcomeSettings,
-  TELNYX_API_VARIABLES,
 } from './fax-settings';
 import { clientStateSecretRequired, variablesSchema } from './runtime-variables';
 
 export const DISPATCH_VARIABLES = [
-  'FAX_BUCKET',
-  'LEDGER_TABLE',
-  'DISPATCH_QUEUE_URL',
-  ...TELNYX_API_VARIABLES,
-  'CLIENT_STATE_SECRET_ID',
-  'CLIENT_STATE_SECRET',
+  ...FAX_FUNCTION_VARIABLES,
   'TELNYX_CONNECTION_ID',
   'FAX_FROM_NUMBER',
   'WEBHOOK_URL',

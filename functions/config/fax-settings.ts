@@ -84,6 +84,16 @@ export const retrySettings = (
   retry: { attempts: s.RETRY_ATTEMPTS, delaySeconds: s.RETRY_DELAY_SECONDS },
 });
 
+/** What `faxFunctionSettings` reads. */
+export const FAX_FUNCTION_VARIABLES = [
+  'FAX_BUCKET',
+  'LEDGER_TABLE',
+  'DISPATCH_QUEUE_URL',
+  ...TELNYX_API_VARIABLES,
+  'CLIENT_STATE_SECRET_ID',
+  'CLIENT_STATE_SECRET',
+] as const;
+
 /** Where the dispatch and the sweeper find their collaborators. */
 export interface FaxFunctionSettings {
   faxBucket: string;

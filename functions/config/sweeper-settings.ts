@@ -2,22 +2,17 @@ import type { SweepSettings } from '../core/webhook/sweep-faxes';
 import { type Env, parseEnv } from './config-error';
 import {
   apiKeyRequired,
+  FAX_FUNCTION_VARIABLES,
   type FaxFunctionSettings,
   faxFunctionSettings,
   leaseSeconds,
   OUTCOME_VARIABLES,
   retrySettings,
-  TELNYX_API_VARIABLES,
 } from './fax-settings';
 import { clientStateSecretRequired, variablesSchema } from './runtime-variables';
 
 export const SWEEPER_VARIABLES = [
-  'FAX_BUCKET',
-  'LEDGER_TABLE',
-  'DISPATCH_QUEUE_URL',
-  ...TELNYX_API_VARIABLES,
-  'CLIENT_STATE_SECRET_ID',
-  'CLIENT_STATE_SECRET',
+  ...FAX_FUNCTION_VARIABLES,
   'RETRY_ATTEMPTS',
   'RETRY_DELAY_SECONDS',
   'SWEEP_AFTER_SECONDS',

@@ -15,7 +15,7 @@ import { TelnyxClient } from '../../functions/adapters/telnyx-client';
 import { dispatchFax } from '../../functions/core/dispatch/dispatch-fax';
 import { emailIdentity } from '../../functions/core/inbound/email-identity';
 import { type InboundDeps, processInbound } from '../../functions/core/inbound/process-inbound';
-import { formatForSender } from '../../functions/core/inbound/recipients/number-format';
+import { formatForSender } from '../../functions/core/shared/number-format';
 import type { CallLeases } from '../../functions/core/shared/ports';
 import { zoneResolver } from '../../local/dns-zone';
 import { localS3Client } from '../../local/stand-ins';

@@ -1,19 +1,14 @@
 // The caller of a received fax as the email shows it. What Telnyx reports is the far end's
 // signalling: a number, a name, or neither, and any of it may be garbage.
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { formatForPeople } from '../shared/number-format';
 import { headerSafe } from '../shared/text-safety';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-/** `+1 312-555-1234` for North America (as people there write it), the international format elsewhere. */
-export function numberForPeople(e164: string): string {
-  const number = E164.test(e164) ? parsePhoneNumberFromString(e164) : undefined;
-  if (!number) return e164;
-  const international = number.formatInternational();
-  return number.countryCallingCode === '1'
-    ? international.replace(/^\+1 (\d{3}) (\d{3}) (\d{4})$/, '+1 $1-$2-$3')
-    : international;
-}
+/** As people write it (see shared/number-format.ts); what is not an E.164 number, as it came. */
+export const numberForPeople = (e164: string): string =>
+  E164.test(e164) ? formatForPeople(e164) : e164;
 
 /** Whether a reply can fax this number back: a real, dialable number, not "anonymous". */
 export const isDialable = (from: string): boolean =>

@@ -1,9 +1,10 @@
 // What the cover sheet says, from the email and the settings: who the fax is for (every number of
 // the email, so that one document serves them all), who it is from, and the bridge's own lines.
+
+import { formatForPeople } from '../shared/number-format';
 import type { DocumentOptions } from './document/build-document';
 import type { ParsedEmail } from './mail/parse-email';
 import type { InboundSettings } from './process-inbound';
-import { formatForPeople } from './recipients/number-format';
 import type { FaxNumber } from './recipients/recipients';
 
 type Cover = Exclude<DocumentOptions['cover'], false>;

@@ -1,8 +1,9 @@
 // The ledger job claimed for each number of an email.
+
+import { formatForPeople, formatNational, isDomestic } from '../shared/number-format';
 import type { JobKey, NewFaxJob, NumberDisplay } from '../shared/ports';
 import type { EmailFacts } from './plan';
 import type { InboundSettings } from './process-inbound';
-import { formatForPeople, formatNational, isDomestic } from './recipients/number-format';
 import type { FaxNumber } from './recipients/recipients';
 
 export const jobKey = (email: EmailFacts, number: FaxNumber): JobKey => ({

@@ -1,6 +1,6 @@
 import { composeNotice, type NoticeFact } from '../shared/notice-email';
+import { formatForSender } from '../shared/number-format';
 import type { OutgoingEmail } from '../shared/ports';
-import { formatForSender } from './recipients/number-format';
 import {
   explainRecipientProblem,
   explainRefusal,

@@ -1,7 +1,8 @@
 // Every reason an email is refused, once, with the words the sender reads.
+
+import { formatForPeople } from '../shared/number-format';
 import type { DailyCap } from '../shared/ports';
 import { zonedFormat } from '../shared/zoned-format';
-import { formatForPeople } from './recipients/number-format';
 
 export type Refusal =
   | { code: 'sender_not_allowed'; sender: string }

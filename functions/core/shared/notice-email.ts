@@ -2,19 +2,12 @@ import type { EmailAttachment, OutgoingEmail } from './ports';
 import { escapeHtml, headerSafe, withoutInvisible } from './text-safety';
 
 /** What happened, first in the subject, so that an inbox shows the outcome without opening it. */
-export type NoticeOutcome =
-  | 'delivered'
-  | 'failed'
-  | 'not_sent'
-  | 'unconfirmed'
-  | 'partly_sent'
-  | 'attachments';
+export type NoticeOutcome = 'delivered' | 'failed' | 'not_sent' | 'partly_sent' | 'attachments';
 
 const SUBJECT_PREFIX: Record<NoticeOutcome, string> = {
   delivered: 'Fax delivered',
   failed: 'Fax failed',
   not_sent: 'Fax not sent',
-  unconfirmed: 'Fax not confirmed',
   partly_sent: 'Fax not sent to every number',
   attachments: 'Fax sent without some attachments',
 };
@@ -67,7 +60,6 @@ const TONE: Record<NoticeOutcome, string> = {
   delivered: '#1e7b34',
   failed: '#b3261e',
   not_sent: '#b3261e',
-  unconfirmed: '#a15c00',
   partly_sent: '#a15c00',
   attachments: '#a15c00',
 };

@@ -195,13 +195,14 @@ function failed(job: FaxJob, document?: FailedDocument) {
   const failure = explainFailure(job.failureReason, resend);
   const dials = attemptsOf(job).length;
   const after = dials > 1 ? ` after ${dials} attempts` : '';
+  const arrived = partial(job);
   return {
     outcome: 'failed' as const,
     headline: `Fax to ${shownNumber(job.recipientDisplay)} failed${after}: ${failure.summary}`,
     paragraphs: [
       `${failure.sentence} Your fax was not delivered${dials > 1 ? `, though it was dialled ${dials} times` : ''}.`,
       // Pages already with the recipient: "check first" is the advice, not "send again".
-      ...(partial(job).length > 0 ? partial(job) : [failure.nextStep]),
+      ...(arrived.length > 0 ? arrived : [failure.nextStep]),
       ...documentNote(document),
     ],
     smallPrint: [`Failure code: ${failure.code}\nFax id: ${job.faxId ?? 'unknown'}`],

@@ -86,9 +86,6 @@ const isoTime = (value: string | undefined): string | undefined => {
 
 const isFaxEventType = (type: string): type is FaxEventType => Object.hasOwn(STATUS_OF, type);
 
-export const isTerminal = (status: FaxStatus): status is 'delivered' | 'failed' =>
-  status === 'delivered' || status === 'failed';
-
 /** Reads a (verified) webhook body into a typed fax event. */
 export function parseWebhook(body: string): ParsedWebhook {
   let json: unknown;

@@ -6,7 +6,7 @@ import { type ClientStateSecret, encodeClientState } from '../shared/client-stat
 import { attemptOf, isFinal } from '../shared/fax-job';
 import { finishJob } from '../shared/fax-outcome';
 import { noteOf } from '../shared/not-sent-reasons';
-import type { CallLease, FaxApi, FaxJob, TelnyxFax } from '../shared/ports';
+import type { CallLease, FaxApi, FaxJob, StatusChange, TelnyxFax } from '../shared/ports';
 import { applyReport, type FaxReport, type StatusDeps, type StatusSettings } from './apply-report';
 import type { EventStatus } from './fax-events';
 
@@ -141,9 +141,7 @@ async function findUnknownPost(
   }
   if (now - postedAt < settings.sweepAfterSeconds * 1000) return 'still_unknown';
   const note = noteOf('never_confirmed', 'no fax with its client_state at Telnyx');
-  const at = deps.clock().toISOString();
-  const ended = await deps.ledger.advance(job, { attempt, status: 'not_sent', at, note });
-  if (ended) await finishJob(ended, settings, deps);
+  await endJob(job, { status: 'not_sent', note }, settings, deps);
   return 'never_sent';
 }
 
@@ -179,16 +177,20 @@ async function lostAtTelnyx(
   deps: SweepDeps,
 ): Promise<SweepResult> {
   deps.log.warn('swept fax unknown to Telnyx: ended as failed', { faxId: job.faxId });
-  const at = deps.clock().toISOString();
-  const change = {
-    attempt: attemptOf(job),
-    status: 'failed' as const,
-    at,
-    failureReason: 'unknown',
-  };
-  const ended = await deps.ledger.advance(job, change);
-  if (ended) await finishJob(ended, settings, deps);
+  await endJob(job, { status: 'failed', failureReason: 'unknown' }, settings, deps);
   return 'looked_up';
+}
+
+/** The sweeper's own verdict on the job's current attempt, and its result email. */
+async function endJob(
+  job: FaxJob,
+  change: Pick<StatusChange, 'note' | 'failureReason'> & { status: 'failed' | 'not_sent' },
+  settings: SweepSettings,
+  deps: SweepDeps,
+): Promise<void> {
+  const at = deps.clock().toISOString();
+  const ended = await deps.ledger.advance(job, { ...change, attempt: attemptOf(job), at });
+  if (ended) await finishJob(ended, settings, deps);
 }
 
 async function release(

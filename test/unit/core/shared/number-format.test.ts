@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatForPeople,
-  formatNational,
-} from '../../../../../functions/core/inbound/recipients/number-format';
+import { formatForPeople, formatNational } from '../../../../functions/core/shared/number-format';
 
 describe('formatForPeople', () => {
   it.each([
